@@ -1,0 +1,127 @@
+package io.atoll.engine;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.TrapException;
+import com.dylibso.chicory.wasi.WasiExitException;
+import io.atoll.abi.Abi;
+
+/**
+ * One running Wasm instance of an atom: its memory, globals and tables, plus the ABI result
+ * buffer. Not thread-safe: only the atom's own thread calls it. After a {@link GuestFault} it
+ * must be thrown away.
+ */
+public final class AtomInstance {
+    private final CompiledModule module;
+    private final Instance instance;
+    private final ResultBuffer result;
+
+    AtomInstance(CompiledModule module, Instance instance, ResultBuffer result) {
+        this.module = module;
+        this.instance = instance;
+        this.result = result;
+    }
+
+    public CompiledModule module() {
+        return module;
+    }
+
+    Instance instance() {
+        return instance;
+    }
+
+    /** Runs {@code _initialize} and {@code _start} when exported (docs/abi.md §1). */
+    public void start() {
+        if (module.exports(Abi.EXPORT_INITIALIZE)) {
+            call(Abi.EXPORT_INITIALIZE);
+        }
+        if (module.exports(Abi.EXPORT_START)) {
+            call(Abi.EXPORT_START);
+        }
+    }
+
+    /**
+     * Runs {@code atoll_main}. Returns {@link Abi#MAIN_SERVE} if the atom asked to be served
+     * handler calls, otherwise its exit code (the atom has ended).
+     */
+    public int runMain() {
+        return (int) call(Abi.EXPORT_MAIN)[0];
+    }
+
+    /** Hands one envelope to {@code atoll_on_message}; returns its result code. */
+    public int onMessage(byte[] envelope) {
+        int ptr = copyIn(envelope);
+        return (int) call(Abi.EXPORT_ON_MESSAGE, ptr, envelope.length)[0];
+    }
+
+    /** Calls {@code atoll_recover} with a description of the fault, if exported. */
+    public void recover(byte[] description) {
+        if (module.exports(Abi.EXPORT_RECOVER)) {
+            int ptr = copyIn(description);
+            call(Abi.EXPORT_RECOVER, ptr, description.length);
+        }
+    }
+
+    public long memoryBytes() {
+        var m = instance.memory();
+        return m == null ? 0 : (long) m.pages() * 65536;
+    }
+
+    private int copyIn(byte[] data) {
+        int ptr = (int) call(Abi.EXPORT_ALLOC, data.length)[0];
+        if (ptr <= 0 && data.length > 0) {
+            throw new GuestFault(GuestFault.Kind.OUT_OF_MEMORY,
+                    "atoll_alloc(" + data.length + ") returned " + ptr, 0, null);
+        }
+        try {
+            AtollImports.write(instance.memory(), ptr, data);
+        } catch (AtollImports.BadPointer e) {
+            throw new GuestFault(GuestFault.Kind.TRAP, "atoll_alloc returned an address outside memory: " + ptr, 0, null);
+        }
+        return ptr;
+    }
+
+    /** Calls an export, turning every way a guest can stop abnormally into a {@link GuestFault}. */
+    public long[] call(String export, long... args) {
+        try {
+            long[] r = instance.export(export).apply(args);
+            return r == null ? new long[] {0} : r;
+        } catch (StackOverflowError e) {
+            throw new GuestFault(GuestFault.Kind.STACK_OVERFLOW, "call stack exhausted in " + export, 0, null);
+        } catch (OutOfMemoryError e) {
+            throw new GuestFault(GuestFault.Kind.OUT_OF_MEMORY, "host memory exhausted in " + export, 0, null);
+        } catch (GuestFault e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw classify(export, e);
+        }
+    }
+
+    private static GuestFault classify(String export, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AtomExit exit) {
+                return new GuestFault(GuestFault.Kind.EXIT, "exit(" + exit.code() + ")", exit.code(), null);
+            }
+            if (t instanceof WasiExitException exit) {
+                return new GuestFault(GuestFault.Kind.EXIT, "exit(" + exit.exitCode() + ")", exit.exitCode(), null);
+            }
+            if (t instanceof AtollImports.GuestInterrupt || t instanceof ChicoryInterruptedException) {
+                return new GuestFault(GuestFault.Kind.TIMEOUT, "interrupted", 0, null);
+            }
+            if (t instanceof TrapException) {
+                return new GuestFault(GuestFault.Kind.TRAP, "trap in " + export + ": " + t.getMessage(), 0, t);
+            }
+            if (t instanceof StackOverflowError) {
+                return new GuestFault(GuestFault.Kind.STACK_OVERFLOW, "call stack exhausted in " + export, 0, null);
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return new GuestFault(GuestFault.Kind.TIMEOUT, "interrupted", 0, null);
+        }
+        // Chicory reports out-of-bounds accesses, divide by zero etc. as WasmRuntimeException.
+        if (e instanceof com.dylibso.chicory.wasm.ChicoryException) {
+            return new GuestFault(GuestFault.Kind.TRAP, "trap in " + export + ": " + e.getMessage(), 0, e);
+        }
+        return new GuestFault(GuestFault.Kind.ENGINE, "engine failure in " + export + ": " + e, 0, e);
+    }
+}

@@ -1,0 +1,196 @@
+package io.atoll.engine;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import io.atoll.abi.Abi;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Wasm on Chicory: loads modules once (parse, validate, compile), caches them by content hash,
+ * checks them against the ABI, and builds cheap instances bound to an {@link AtomHost}.
+ * Thread-safe. Never starts threads, touches the network or storage.
+ */
+public final class WasmEngine {
+    private static final int PAGE = 65536;
+    private final ConcurrentHashMap<String, CompiledModule> cache = new ConcurrentHashMap<>();
+
+    /**
+     * Parses, validates and compiles a module, or returns the cached result for the same bytes.
+     *
+     * @throws ModuleException if the bytes are not a valid Wasm module
+     */
+    public CompiledModule load(byte[] bytes, ExecutionMode mode) {
+        String hash = sha256(bytes);
+        CompiledModule cached = cache.get(hash + mode);
+        if (cached != null) {
+            return cached;
+        }
+        WasmModule module;
+        try {
+            module = Parser.parse(bytes);
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new ModuleException("malformed Wasm module: " + e.getMessage(),
+                    "check that the file is a WebAssembly binary (.wasm) built for wasm32", e);
+        }
+        Set<String> exports = new HashSet<>();
+        for (int i = 0; i < module.exportSection().exportCount(); i++) {
+            exports.add(module.exportSection().getExport(i).name());
+        }
+        var factory = switch (mode) {
+            case COMPILED -> {
+                try {
+                    yield MachineFactoryCompiler.compile(module);
+                } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
+                    throw new ModuleException("invalid Wasm module: " + e.getMessage(),
+                            "the module failed validation; rebuild it with a supported toolchain", e);
+                }
+            }
+            case INTERPRETED -> null;
+        };
+        CompiledModule compiled = new CompiledModule(hash, module, mode, factory, exports);
+        cache.put(hash + mode, compiled);
+        return compiled;
+    }
+
+    /**
+     * Checks a module against ABI version {@value Abi#VERSION} and the granted capabilities: every
+     * import provided with the right signature, the required exports present, the initial memory
+     * within the limit. Builds a probe instance to read {@code atoll_abi_version}.
+     *
+     * @throws ModuleException naming every problem found
+     */
+    public void check(CompiledModule m, InstanceOptions options) {
+        List<String> problems = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        Set<String> wasiNames = options.wasi() ? wasiNames() : Set.of();
+        for (ModuleImport i : m.imports()) {
+            if (i.type() == null) {
+                missing.add(i.module() + "." + i.name());
+            } else if (Abi.IMPORT_MODULE.equals(i.module())) {
+                var want = AtollImports.SIGNATURES.get(i.name());
+                if (want == null) {
+                    missing.add(i.module() + "." + i.name());
+                } else if (!want.equals(i.type())) {
+                    problems.add("import atoll." + i.name() + " has signature " + i.type().params() + "->"
+                            + i.type().returns() + ", ABI v" + Abi.VERSION + " defines " + want.params() + "->" + want.returns());
+                }
+            } else if (Abi.WASI_MODULE.equals(i.module())) {
+                if (!options.wasi()) {
+                    problems.add("imports " + i.module() + "." + i.name() + " but the manifest does not grant the 'wasi' capability");
+                } else if (!wasiNames.contains(i.name())) {
+                    missing.add(i.module() + "." + i.name());
+                }
+            } else if (!TeaVmShims.provides(i.module(), i.name())) {
+                missing.add(i.module() + "." + i.name());
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add(0, "imports that Atoll does not provide: " + String.join(", ", missing));
+        }
+        if (!m.exports(Abi.EXPORT_MEMORY)) {
+            problems.add("no exported memory named 'memory'");
+        }
+        if (!m.exports(Abi.EXPORT_ABI_VERSION)) {
+            problems.add("no export '" + Abi.EXPORT_ABI_VERSION + "' (is it built with an Atoll SDK?)");
+        }
+        if (!m.hasMain() && !m.hasMessageHandler()) {
+            problems.add("exports neither '" + Abi.EXPORT_MAIN + "' (loop style) nor '" + Abi.EXPORT_ON_MESSAGE + "' (handler style)");
+        }
+        if (m.hasMessageHandler() && !m.exports(Abi.EXPORT_ALLOC)) {
+            problems.add("handler atoms must export '" + Abi.EXPORT_ALLOC + "'");
+        }
+        if (m.initialMemoryBytes() > options.maxMemoryBytes()) {
+            problems.add("needs " + m.initialMemoryBytes() + " bytes of memory at start, the limit is " + options.maxMemoryBytes());
+        }
+        if (problems.isEmpty()) {
+            int version = probeAbiVersion(m, options);
+            if (version != Abi.VERSION) {
+                problems.add("built for Atoll ABI version " + version + ", this runtime speaks version " + Abi.VERSION);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ModuleException("module " + m.hash().substring(0, 12) + " cannot run: " + String.join("; ", problems),
+                    "see docs/abi.md for what an atom must import and export");
+        }
+    }
+
+    private int probeAbiVersion(CompiledModule m, InstanceOptions options) {
+        try {
+            AtomInstance probe = instantiate(m, new RefusingHost(), options);
+            return (int) probe.instance().export(Abi.EXPORT_ABI_VERSION).apply()[0];
+        } catch (RuntimeException e) {
+            throw new ModuleException("module " + m.hash().substring(0, 12) + " cannot be instantiated: " + e.getMessage(),
+                    "the module failed while starting; check its start function and data segments", e);
+        }
+    }
+
+    /**
+     * Builds an instance of a checked module. Runs the module's start section (if any) but none of
+     * its exports: call this on the thread that will run the atom.
+     */
+    public AtomInstance instantiate(CompiledModule m, AtomHost host, InstanceOptions options) {
+        ResultBuffer result = new ResultBuffer();
+        List<HostFunction> functions = new ArrayList<>(List.of(AtollImports.bind(host, result)));
+        functions.addAll(TeaVmShims.bind(m.imports(), host));
+        if (options.wasi()) {
+            functions.addAll(List.of(wasi(host).toHostFunctions()));
+        }
+        int maxPages = (int) Math.min(options.maxMemoryBytes() / PAGE, MemoryLimits.MAX_PAGES);
+        if (m.declaredMaxPages() > 0) {
+            maxPages = Math.min(maxPages, m.declaredMaxPages());
+        }
+        var builder = Instance.builder(m.module())
+                .withImportValues(ImportValues.builder().withFunctions(new ArrayList<>(functions)).build())
+                .withMemoryFactory(ByteArrayMemory::new)
+                .withMemoryLimits(new MemoryLimits(Math.min(Math.max(0, m.initialMemoryBytes() / PAGE), maxPages), maxPages))
+                .withStart(false);
+        if (m.machineFactory() != null) {
+            builder.withMachineFactory(m.machineFactory());
+        }
+        try {
+            return new AtomInstance(m, builder.build(), result);
+        } catch (ChicoryException e) {
+            throw new GuestFault(GuestFault.Kind.TRAP, "instantiation failed: " + e.getMessage(), 0, e);
+        }
+    }
+
+    private static WasiPreview1 wasi(AtomHost host) {
+        var opts = WasiOptions.builder()
+                .withStdout(new LogStream(host, Abi.LOG_INFO))
+                .withStderr(new LogStream(host, Abi.LOG_WARN))
+                .build();
+        return WasiPreview1.builder().withOptions(opts).build();
+    }
+
+    private static Set<String> wasiNames() {
+        Set<String> names = new HashSet<>();
+        for (HostFunction f : WasiPreview1.builder().build().toHostFunctions()) {
+            names.add(f.name());
+        }
+        return names;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

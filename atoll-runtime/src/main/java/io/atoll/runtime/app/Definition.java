@@ -1,0 +1,309 @@
+package io.atoll.runtime.app;
+
+import io.atoll.abi.Envelope;
+import io.atoll.abi.ErrorCode;
+import io.atoll.engine.CompiledModule;
+import io.atoll.engine.GuestFault;
+import io.atoll.engine.HostError;
+import io.atoll.engine.InstanceOptions;
+import io.atoll.engine.WasmEngine;
+import io.atoll.runtime.atom.Atom;
+import io.atoll.runtime.atom.AtomContext;
+import io.atoll.runtime.atom.AtomLog;
+import io.atoll.runtime.atom.AtomState;
+import io.atoll.runtime.manifest.AtomSpec;
+import io.atoll.runtime.manifest.PolicySpec;
+import io.atoll.runtime.storage.AppKv;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One atom definition of a deployed application: its compiled module, its instances, and the
+ * scheduling policy that picks (or creates) the instance for each event (docs/manifest.md).
+ * Thread-safe: events arrive from the ingress, the API and other atoms at once.
+ */
+public final class Definition implements AtomContext {
+    /** Bound on instances one reactive definition may have at once, against event floods. */
+    static final int MAX_REACTIVE_INSTANCES = 10_000;
+
+    private final Application app;
+    private final AtomSpec spec;
+    private final CompiledModule module;
+    private final InstanceOptions options;
+    private final NodeCore core;
+    private final String fullName;
+    private final List<Atom> instances = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedDeque<Atom> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger nextTurn = new AtomicInteger();
+    private final AtomicLong nextInstance = new AtomicLong();
+    private volatile boolean undeployed;
+
+    Definition(Application app, AtomSpec spec, CompiledModule module, InstanceOptions options, NodeCore core) {
+        this.app = app;
+        this.spec = spec;
+        this.module = module;
+        this.options = options;
+        this.core = core;
+        this.fullName = app.name() + "/" + spec.name();
+    }
+
+    /** Starts the daemon instances ({@code app/def/0..N-1}); reactive instances start on events. */
+    void start() {
+        if (spec.kind() == AtomSpec.Kind.DAEMON) {
+            for (int i = 0; i < spec.instances(); i++) {
+                launch(fullName + "/" + i);
+            }
+        }
+    }
+
+    /** Delivers an event by policy; returns 1 or throws {@link HostError} (EFULL, ENOTFOUND). */
+    int dispatch(Envelope e) {
+        if (undeployed) {
+            throw new HostError(ErrorCode.ENOTFOUND, fullName + " is being undeployed");
+        }
+        Atom target = switch (spec.kind()) {
+            case DAEMON -> turn(live());
+            case REACTIVE -> pickReactive();
+        };
+        if (target == null) {
+            throw new HostError(ErrorCode.ENOTFOUND, "no running instance of " + fullName);
+        }
+        return offer(target, e);
+    }
+
+    int offer(Atom target, Envelope e) {
+        if (!target.mailbox().offer(e)) {
+            throw new HostError(ErrorCode.EFULL, "mailbox of " + target.name() + " is full");
+        }
+        return 1;
+    }
+
+    private Atom pickReactive() {
+        PolicySpec p = spec.policy();
+        return switch (p.type()) {
+            case ONE -> {
+                synchronized (this) {
+                    List<Atom> live = live();
+                    yield live.isEmpty() ? newReactive() : live.get(0);
+                }
+            }
+            case ROUND_ROBIN -> {
+                synchronized (this) {
+                    List<Atom> live = live();
+                    yield live.size() < p.instances() ? newReactive() : turn(live);
+                }
+            }
+            case ON_DEMAND -> newReactive();
+            case ON_DEMAND_EXPIRE -> {
+                for (Atom a; (a = idle.pollFirst()) != null; ) {
+                    if (!a.isStopping()) {
+                        yield a;
+                    }
+                }
+                yield newReactive();
+            }
+        };
+    }
+
+    /** A new reactive instance, named {@code app/def/rN}. Also used by {@code spawn}. */
+    Atom newReactive() {
+        if (instances.size() >= MAX_REACTIVE_INSTANCES) {
+            throw new HostError(ErrorCode.EFULL, fullName + " has " + MAX_REACTIVE_INSTANCES + " instances already");
+        }
+        return launch(fullName + "/r" + nextInstance.incrementAndGet());
+    }
+
+    private Atom launch(String name) {
+        Atom atom = new Atom(name, this);
+        instances.add(atom);
+        core.register(atom);
+        for (String alias : spec.aliases()) {
+            core.directory().addAlias(name, alias);
+        }
+        atom.start();
+        return atom;
+    }
+
+    private List<Atom> live() {
+        List<Atom> out = new ArrayList<>();
+        for (Atom a : instances) {
+            AtomState s = a.state();
+            if (s != AtomState.STOPPED && s != AtomState.FAILED && !a.isStopping()) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private Atom turn(List<Atom> live) {
+        return live.isEmpty() ? null : live.get(Math.floorMod(nextTurn.getAndIncrement(), live.size()));
+    }
+
+    /** Retires on-demand-expire instances idle for longer than the policy allows. */
+    void expireIdle(long nowNanos) {
+        PolicySpec p = spec.policy();
+        if (spec.kind() != AtomSpec.Kind.REACTIVE || p.type() != PolicySpec.Type.ON_DEMAND_EXPIRE || p.expireAfterMs() == 0) {
+            return;
+        }
+        for (Atom a : idle) {
+            if (nowNanos - a.lastActiveNanos() > p.expireAfterMs() * 1_000_000L && idle.remove(a)) {
+                a.stop();
+            }
+        }
+    }
+
+    void stopAll() {
+        undeployed = true;
+        instances.forEach(Atom::stop);
+    }
+
+    void awaitStopped(long millis) throws InterruptedException {
+        for (Atom a : instances) {
+            a.awaitStopped(millis);
+        }
+    }
+
+    public List<Atom> instances() {
+        return List.copyOf(instances);
+    }
+
+    public List<String> aliasesOf(Atom a) {
+        return core.directory().aliasesOf(a.name());
+    }
+
+    public String fullName() {
+        return fullName;
+    }
+
+    public Application application() {
+        return app;
+    }
+
+    // ---- AtomContext: what each instance asks of its definition ----
+
+    @Override
+    public String app() {
+        return app.name();
+    }
+
+    @Override
+    public AtomSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public CompiledModule module() {
+        return module;
+    }
+
+    @Override
+    public WasmEngine engine() {
+        return core.engine();
+    }
+
+    @Override
+    public InstanceOptions instanceOptions() {
+        return options;
+    }
+
+    @Override
+    public AppKv kv() {
+        return app.kv();
+    }
+
+    @Override
+    public AtomLog log() {
+        return core.log();
+    }
+
+    @Override
+    public int send(Atom from, String to, byte[] payload, int flags, long correlation) {
+        return core.sendFrom(from, to, payload, flags, correlation);
+    }
+
+    @Override
+    public void aliasAdd(Atom atom, String alias) {
+        core.directory().addAlias(atom.name(), alias);
+    }
+
+    @Override
+    public void aliasRemove(Atom atom, String alias) {
+        if (!core.directory().removeAlias(atom.name(), alias)) {
+            throw new HostError(ErrorCode.ENOTFOUND, atom.name() + " does not hold alias " + alias);
+        }
+    }
+
+    @Override
+    public List<String> lookup(int mode, String query) {
+        return core.directory().lookup(app.name(), mode, query);
+    }
+
+    @Override
+    public String spawn(String definition) {
+        Definition d = app.definition(definition.startsWith(app.name() + "/") ? definition.substring(app.name().length() + 1) : definition);
+        if (d == null) {
+            throw new HostError(ErrorCode.ENOTFOUND, "no definition " + definition + " in " + app.name());
+        }
+        if (d.spec.kind() != AtomSpec.Kind.REACTIVE) {
+            throw new HostError(ErrorCode.EINVAL, definition + " is a daemon; only reactive atoms can be spawned");
+        }
+        return d.newReactive().name();
+    }
+
+    @Override
+    public boolean afterEvent(Atom atom, long nanos) {
+        core.metrics().message(app.name(), spec.name());
+        core.metrics().handled(app.name(), spec.name(), nanos);
+        if (spec.kind() != AtomSpec.Kind.REACTIVE) {
+            return true;
+        }
+        PolicySpec p = spec.policy();
+        return switch (p.type()) {
+            case ON_DEMAND -> false;
+            case ON_DEMAND_EXPIRE -> {
+                if (p.expireAfterEvents() > 0 && atom.eventsHandled() >= p.expireAfterEvents()) {
+                    yield false;
+                }
+                if (atom.mailbox().isEmpty() && !idle.contains(atom)) {
+                    idle.offerFirst(atom);
+                }
+                yield true;
+            }
+            default -> true;
+        };
+    }
+
+    @Override
+    public void eventFailed(Envelope event, String reason) {
+        core.eventFailed(event, reason);
+    }
+
+    @Override
+    public void faulted(Atom atom, GuestFault fault) {
+        core.metrics().fault(app.name(), spec.name());
+    }
+
+    @Override
+    public void restarting(Atom atom) {
+        core.metrics().restart(app.name(), spec.name());
+    }
+
+    @Override
+    public void ended(Atom atom, AtomState finalState, String reason) {
+        idle.remove(atom);
+        core.unregister(atom);
+        // Daemons stay listed (stopped or failed) so operators can see what happened.
+        if (spec.kind() == AtomSpec.Kind.REACTIVE) {
+            instances.remove(atom);
+        }
+    }
+
+    @Override
+    public void escalate(Atom atom, GuestFault fault) {
+        core.escalate(atom, fault);
+    }
+}

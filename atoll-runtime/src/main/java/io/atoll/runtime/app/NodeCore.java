@@ -1,0 +1,292 @@
+package io.atoll.runtime.app;
+
+import io.atoll.abi.Abi;
+import io.atoll.abi.AtollException;
+import io.atoll.abi.Envelope;
+import io.atoll.abi.ErrorCode;
+import io.atoll.engine.CompiledModule;
+import io.atoll.engine.GuestFault;
+import io.atoll.engine.HostError;
+import io.atoll.engine.InstanceOptions;
+import io.atoll.engine.ModuleException;
+import io.atoll.engine.WasmEngine;
+import io.atoll.runtime.atom.Atom;
+import io.atoll.runtime.atom.AtomLog;
+import io.atoll.runtime.manifest.AtomSpec;
+import io.atoll.runtime.manifest.Manifest;
+import io.atoll.runtime.messaging.Replies;
+import io.atoll.runtime.metrics.NodeMetrics;
+import io.atoll.runtime.naming.Directory;
+import io.atoll.runtime.storage.AppKv;
+import io.atoll.runtime.storage.KvStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node without its HTTP front: deployed applications, the directory of names, and message
+ * delivery ("deliver this to that name"), which asks the directory "where does that name live".
+ * Thread-safe.
+ */
+public final class NodeCore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCore.class);
+
+    private final WasmEngine engine;
+    private final KvStore store;
+    private final Directory<Atom> directory = new Directory<>();
+    private final Replies replies;
+    private final AtomLog log = new AtomLog();
+    private final NodeMetrics metrics;
+    private final Map<String, Application> apps = new ConcurrentHashMap<>();
+    private final BiConsumer<Atom, GuestFault> onEscalate;
+    private final Thread ticker;
+    private volatile boolean closed;
+
+    public NodeCore(String nodeName, WasmEngine engine, KvStore store, BiConsumer<Atom, GuestFault> onEscalate) {
+        this.engine = engine;
+        this.store = store;
+        this.replies = new Replies(nodeName);
+        this.onEscalate = onEscalate;
+        this.metrics = new NodeMetrics(() -> directory.all().size());
+        this.ticker = Thread.ofPlatform().name("atoll-watchdog").daemon().start(this::tickLoop);
+    }
+
+    // ---- deployment ----
+
+    /**
+     * Deploys an application: loads and checks every module first, then starts the daemons. All
+     * or nothing: a bad module deploys none of the application.
+     */
+    public Application deploy(Manifest manifest, ModuleSource modules) {
+        if (apps.containsKey(manifest.app())) {
+            throw new AppExistsException(manifest.app());
+        }
+        List<CompiledModule> compiled = new ArrayList<>();
+        for (AtomSpec spec : manifest.atoms()) {
+            try {
+                CompiledModule m = engine.load(modules.load(spec.module()), spec.engine());
+                engine.check(m, options(spec));
+                compiled.add(m);
+            } catch (AtollException e) {
+                throw new ModuleException("atom '" + spec.name() + "' (" + spec.module() + "): " + e.getMessage(), e.hint(), e);
+            }
+        }
+        Application app = new Application(manifest, new AppKv(store, manifest.app()));
+        for (int i = 0; i < compiled.size(); i++) {
+            AtomSpec spec = manifest.atoms().get(i);
+            app.add(new Definition(app, spec, compiled.get(i), options(spec), this));
+        }
+        if (apps.putIfAbsent(manifest.app(), app) != null) {
+            throw new AppExistsException(manifest.app());
+        }
+        app.definitions().forEach(Definition::start);
+        LOG.info("deployed {} ({} atoms)", manifest.app(), manifest.atoms().size());
+        return app;
+    }
+
+    private static InstanceOptions options(AtomSpec spec) {
+        return new InstanceOptions(spec.limits().memoryBytes(), spec.granted("wasi"));
+    }
+
+    /** Stops every atom of the application and forgets it; its stored data stays. */
+    public boolean undeploy(String name) {
+        Application app = apps.remove(name);
+        if (app == null) {
+            return false;
+        }
+        app.definitions().forEach(Definition::stopAll);
+        try {
+            for (Definition d : app.definitions()) {
+                d.awaitStopped(5000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("undeployed {}", name);
+        return true;
+    }
+
+    public Application app(String name) {
+        return apps.get(name);
+    }
+
+    public List<Application> apps() {
+        return apps.values().stream().sorted(java.util.Comparator.comparing(Application::name)).toList();
+    }
+
+    public List<Atom> atoms() {
+        List<Atom> out = new ArrayList<>();
+        for (Application a : apps()) {
+            for (Definition d : a.definitions()) {
+                out.addAll(d.instances());
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Atom::name));
+        return out;
+    }
+
+    public Atom atom(String name) {
+        for (Atom a : atoms()) {
+            if (a.name().equals(name)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    // ---- names ----
+
+    void register(Atom atom) {
+        directory.register(atom.name(), atom);
+    }
+
+    void unregister(Atom atom) {
+        if (directory.get(atom.name()) == atom) {
+            directory.unregister(atom.name());
+        }
+    }
+
+    public Directory<Atom> directory() {
+        return directory;
+    }
+
+    // ---- delivery ----
+
+    /** A send from inside an atom (docs/abi.md §2): names are relative to its application. */
+    int sendFrom(Atom from, String to, byte[] payload, int flags, long correlation) {
+        if ((flags & ~Abi.KNOWN_FLAGS) != 0) {
+            throw new HostError(ErrorCode.EINVAL, "unknown send flags 0x" + Integer.toHexString(flags));
+        }
+        if (payload.length > from.context().spec().limits().maxMessageBytes()) {
+            throw new HostError(ErrorCode.ETOOBIG, payload.length + " bytes");
+        }
+        Envelope e = new Envelope(Abi.KIND_MESSAGE, flags, correlation, from.name(), from.name(), payload);
+        if (Replies.isReply(to)) {
+            if (!replies.complete(to, e)) {
+                throw new HostError(ErrorCode.ENOTFOUND, "nobody waits on " + to);
+            }
+            return 1;
+        }
+        String app = from.context().app();
+        if ((flags & Abi.FLAG_ALIAS) != 0) {
+            return deliverAll(app, directory.aliasMembers(app, to), e);
+        }
+        if ((flags & Abi.FLAG_PATTERN) != 0) {
+            return deliverAll(app, directory.lookup(app, Abi.LOOKUP_REGEX, to), e);
+        }
+        String scope = app + "/";
+        return deliver(to.startsWith(scope) ? to : scope + to, e);
+    }
+
+    private int deliverAll(String app, List<String> names, Envelope e) {
+        int n = 0;
+        for (String name : names) {
+            try {
+                n += deliver(name, e);
+            } catch (HostError ignored) {
+                // one-to-many is best effort per receiver: a full or vanished one does not stop the rest
+            }
+        }
+        if (n == 0) {
+            throw new HostError(ErrorCode.ENOTFOUND, "no receiver");
+        }
+        return n;
+    }
+
+    /**
+     * Delivers to a full name: an instance ({@code app/def/i}) or a definition ({@code app/def},
+     * routed by its policy). Returns 1 or throws {@link HostError}.
+     */
+    public int deliver(String name, Envelope e) {
+        Atom atom = directory.get(name);
+        if (atom != null) {
+            if (!atom.mailbox().offer(e)) {
+                throw new HostError(ErrorCode.EFULL, "mailbox of " + name + " is full");
+            }
+            return 1;
+        }
+        String[] parts = name.split("/");
+        if (parts.length == 2) {
+            Application app = apps.get(parts[0]);
+            Definition d = app == null ? null : app.definition(parts[1]);
+            if (d != null) {
+                return d.dispatch(e);
+            }
+        }
+        throw new HostError(ErrorCode.ENOTFOUND, "no atom named " + name);
+    }
+
+    void eventFailed(Envelope event, String reason) {
+        if (Replies.isReply(event.replyTo())) {
+            replies.fail(event.replyTo(), new AtomFailedException(reason, reason.startsWith("timeout")));
+        }
+    }
+
+    void escalate(Atom atom, GuestFault fault) {
+        LOG.error("atom {} escalated its fault ({}): stopping the node", atom.name(), fault.getMessage());
+        onEscalate.accept(atom, fault);
+    }
+
+    public Replies replies() {
+        return replies;
+    }
+
+    public AtomLog log() {
+        return log;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    WasmEngine engine() {
+        return engine;
+    }
+
+    /** Enforces run-time limits and expires idle instances. */
+    private void tickLoop() {
+        long lastExpiry = 0;
+        while (!closed) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Application app : apps.values()) {
+                for (Definition d : app.definitions()) {
+                    for (Atom a : d.instances()) {
+                        a.checkRunTime(now);
+                    }
+                    if (now - lastExpiry > 200_000_000L) {
+                        d.expireIdle(now);
+                    }
+                }
+            }
+            if (now - lastExpiry > 200_000_000L) {
+                lastExpiry = now;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ticker.interrupt();
+        for (String app : List.copyOf(apps.keySet())) {
+            undeploy(app);
+        }
+    }
+
+    /** Deploying an application whose name is taken. */
+    public static final class AppExistsException extends AtollException {
+        AppExistsException(String app) {
+            super("application '" + app + "' is already deployed", "undeploy it first: atoll undeploy " + app);
+        }
+    }
+
+}

@@ -1,0 +1,450 @@
+package io.atoll.runtime.atom;
+
+import io.atoll.abi.Abi;
+import io.atoll.abi.Envelope;
+import io.atoll.abi.ErrorCode;
+import io.atoll.abi.KvList;
+import io.atoll.engine.AtomExit;
+import io.atoll.engine.AtomHost;
+import io.atoll.engine.AtomInstance;
+import io.atoll.engine.GuestFault;
+import io.atoll.engine.HostError;
+import io.atoll.runtime.manifest.AtomSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One atom instance: a name, a mailbox, and the virtual thread that runs its Wasm instance
+ * (docs/abi.md §1 start-up sequence), restarting it under the recovery policy. All guest code
+ * runs on that one thread, so the instance needs no locks. Other threads only offer to the
+ * mailbox, read counters, or interrupt (run-time limit, stop).
+ */
+public final class Atom {
+    private static final Logger LOG = LoggerFactory.getLogger(Atom.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final String name;
+    private final AtomContext ctx;
+    private final Mailbox mailbox;
+    private final long createdAtMs = System.currentTimeMillis();
+
+    /** Nanos when guest code started running uninterrupted; 0 = not running; -1 = killed by the watchdog. */
+    private final AtomicLong runningSince = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong faults = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
+    private volatile AtomState state = AtomState.STARTING;
+    private volatile boolean stopping;
+    private volatile Thread thread;
+    private volatile long memoryBytes;
+    private volatile long lastActiveNanos = System.nanoTime();
+    private volatile String lastFault;
+    private volatile String style = "handler";
+    private Envelope current; // the event being handled; atom thread only
+    private int eventsHandled; // atom thread only
+
+    public Atom(String name, AtomContext ctx) {
+        this.name = name;
+        this.ctx = ctx;
+        this.mailbox = new Mailbox(ctx.spec().limits().mailbox());
+    }
+
+    public void start() {
+        thread = Thread.ofVirtual().name("atom " + name).start(this::run);
+    }
+
+    /** Asks the atom to stop after the current event; safe from any thread. */
+    public void stop() {
+        stopping = true;
+        mailbox.stop();
+        Thread t = thread;
+        if (t != null && state == AtomState.WAITING) {
+            t.interrupt();
+        }
+    }
+
+    public void awaitStopped(long millis) throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join(millis);
+        }
+    }
+
+    /**
+     * Watchdog check, from the node's timer thread: interrupts guest code that has run longer
+     * than its limit. The compare-and-set makes sure a handler that just finished is not hit.
+     */
+    public void checkRunTime(long nowNanos) {
+        long since = runningSince.get();
+        long limit = ctx.spec().limits().timeoutMs() * 1_000_000L;
+        if (since > 0 && nowNanos - since > limit && runningSince.compareAndSet(since, -1)) {
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        int consecutiveFaults = 0;
+        String recoverWith = null;
+        while (!stopping) {
+            int handledBefore = eventsHandled;
+            try {
+                serve(recoverWith);
+                ctx.ended(this, AtomState.STOPPED, "ended");
+                state = AtomState.STOPPED;
+                failPending("the atom has ended");
+                return;
+            } catch (GuestFault fault) {
+                if (stopping) {
+                    break;
+                }
+                if (fault.kind() == GuestFault.Kind.EXIT && fault.exitCode() == 0) {
+                    state = AtomState.STOPPED;
+                    ctx.ended(this, AtomState.STOPPED, "exit(0)");
+                    failPending("the atom has ended");
+                    return;
+                }
+                recoverWith = null;
+                String reason = describe(fault);
+                lastFault = reason;
+                faults.incrementAndGet();
+                ctx.faulted(this, fault);
+                if (current != null) {
+                    ctx.eventFailed(current, reason);
+                    current = null;
+                }
+                log(Abi.LOG_ERROR, "fault: " + reason);
+                LOG.warn("atom {} fault: {}", name, reason);
+                AtomSpec spec = ctx.spec();
+                switch (spec.recovery()) {
+                    case NONE -> {
+                        giveUp("stopped after a fault (recovery: none): " + reason);
+                        return;
+                    }
+                    case ESCALATE -> {
+                        state = AtomState.FAILED;
+                        failPending("the node is stopping");
+                        ctx.escalate(this, fault);
+                        return;
+                    }
+                    case RESTART, RECOVER -> {
+                        // a streak is broken by any event handled successfully since the last restart
+                        consecutiveFaults = eventsHandled > handledBefore ? 1 : consecutiveFaults + 1;
+                        if (consecutiveFaults > spec.restart().max()) {
+                            giveUp("gave up after " + spec.restart().max() + " restarts in a row; last fault: " + reason);
+                            return;
+                        }
+                        state = AtomState.RESTARTING;
+                        if (!sleepBackoff(spec.restart().backoffMs(), consecutiveFaults)) {
+                            break;
+                        }
+                        restarts.incrementAndGet();
+                        ctx.restarting(this);
+                        if (spec.recovery() == AtomSpec.Recovery.RECOVER) {
+                            recoverWith = reason;
+                        }
+                        log(Abi.LOG_WARN, "restart " + consecutiveFaults + "/" + spec.restart().max());
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("atom {} runtime failure", name, e);
+                giveUp("runtime failure: " + e);
+                return;
+            }
+        }
+        state = AtomState.STOPPED;
+        failPending("the atom was stopped");
+        ctx.ended(this, AtomState.STOPPED, "stopped");
+    }
+
+    /** Runs one instance until it ends (returns) or faults (throws). */
+    private void serve(String recoverWith) {
+        Thread.interrupted(); // a stale interrupt must not hit the new instance
+        state = AtomState.STARTING;
+        AtomInstance instance = ctx.engine().instantiate(ctx.module(), new Host(), ctx.instanceOptions());
+        memoryBytes = instance.memoryBytes();
+        guest(instance::start);
+        if (recoverWith != null) {
+            byte[] why = recoverWith.getBytes(StandardCharsets.UTF_8);
+            guest(() -> instance.recover(why));
+            log(Abi.LOG_INFO, "recovered");
+        }
+        if (ctx.module().hasMain()) {
+            state = AtomState.RUNNING;
+            style = "loop";
+            int[] code = new int[1];
+            guest(() -> code[0] = instance.runMain());
+            memoryBytes = instance.memoryBytes();
+            if (code[0] != Abi.MAIN_SERVE) {
+                if (code[0] != 0) {
+                    throw new GuestFault(GuestFault.Kind.EXIT, "atoll_main returned " + code[0], code[0], null);
+                }
+                return;
+            }
+            style = "handler";
+        }
+        if (!ctx.module().hasMessageHandler()) {
+            return;
+        }
+        while (!stopping) {
+            state = AtomState.IDLE;
+            Envelope e;
+            try {
+                e = mailbox.take(-1);
+            } catch (InterruptedException ie) {
+                if (stopping) {
+                    return;
+                }
+                continue;
+            }
+            if (e == Mailbox.STOP) {
+                return;
+            }
+            current = e;
+            messages.incrementAndGet();
+            state = AtomState.RUNNING;
+            byte[] bytes = e.encode();
+            int[] rc = new int[1];
+            long t0 = System.nanoTime();
+            guest(() -> rc[0] = instance.onMessage(bytes));
+            memoryBytes = instance.memoryBytes();
+            if (rc[0] < 0) {
+                log(Abi.LOG_WARN, "atoll_on_message returned " + rc[0]);
+            }
+            current = null;
+            eventsHandled++;
+            lastActiveNanos = System.nanoTime();
+            if (!ctx.afterEvent(this, lastActiveNanos - t0)) {
+                return;
+            }
+        }
+    }
+
+    /** Runs guest code under the run-time limit. */
+    private void guest(Runnable r) {
+        runningSince.set(System.nanoTime());
+        try {
+            r.run();
+        } catch (GuestFault f) {
+            if (f.kind() == GuestFault.Kind.TIMEOUT && !stopping) {
+                throw new GuestFault(GuestFault.Kind.TIMEOUT,
+                        "ran longer than its limit of " + ctx.spec().limits().timeoutMs() + " ms without waiting", 0, null);
+            }
+            throw f;
+        } finally {
+            runningSince.set(0);
+        }
+    }
+
+    private boolean sleepBackoff(long baseMs, int attempt) {
+        long ms = Math.min(MAX_BACKOFF_MS, baseMs << Math.min(attempt - 1, 20));
+        try {
+            Thread.sleep(ms);
+            return !stopping;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private void giveUp(String reason) {
+        state = AtomState.FAILED;
+        lastFault = reason;
+        log(Abi.LOG_ERROR, reason);
+        failPending(reason);
+        ctx.ended(this, AtomState.FAILED, reason);
+    }
+
+    private void failPending(String reason) {
+        for (Envelope e : mailbox.drain()) {
+            ctx.eventFailed(e, reason);
+        }
+    }
+
+    private static String describe(GuestFault f) {
+        return switch (f.kind()) {
+            case TRAP -> f.getMessage();
+            case TIMEOUT -> "timeout: " + f.getMessage();
+            case EXIT -> "exited with code " + f.exitCode();
+            case STACK_OVERFLOW -> "stack overflow: " + f.getMessage();
+            case OUT_OF_MEMORY -> "out of memory: " + f.getMessage();
+            case ENGINE -> "engine failure: " + f.getMessage();
+        };
+    }
+
+    private void log(int level, String text) {
+        ctx.log().append(name, level, text);
+    }
+
+    /** The {@code atoll} imports for this atom; runs on the atom's thread only. */
+    private final class Host implements AtomHost {
+        @Override
+        public int send(String to, byte[] payload, int flags, long correlation) {
+            return ctx.send(Atom.this, to, payload, flags, correlation);
+        }
+
+        @Override
+        public byte[] receive(long timeoutMs) throws InterruptedException {
+            if (current != null) { // the previous event is done
+                current = null;
+                eventsHandled++;
+                long now = System.nanoTime();
+                long took = now - Math.max(runningSince.get(), lastActiveNanos);
+                lastActiveNanos = now;
+                if (!ctx.afterEvent(Atom.this, took)) {
+                    throw new AtomExit(0);
+                }
+            }
+            long since = runningSince.get();
+            if (since == -1 || !runningSince.compareAndSet(since, 0)) {
+                throw new InterruptedException("run-time limit"); // the watchdog got there first
+            }
+            state = AtomState.WAITING;
+            Envelope e;
+            try {
+                e = stopping ? Mailbox.STOP : mailbox.take(timeoutMs);
+            } finally {
+                runningSince.set(System.nanoTime());
+            }
+            state = AtomState.RUNNING;
+            if (e == Mailbox.STOP) {
+                throw new AtomExit(0);
+            }
+            if (e == null) {
+                return null;
+            }
+            current = e;
+            messages.incrementAndGet();
+            return e.encode();
+        }
+
+        @Override
+        public void aliasAdd(String alias) {
+            if (alias.isEmpty() || alias.contains("/")) {
+                throw new HostError(ErrorCode.EINVAL, "an alias is a non-empty name without '/'");
+            }
+            ctx.aliasAdd(Atom.this, alias);
+        }
+
+        @Override
+        public void aliasRemove(String alias) {
+            ctx.aliasRemove(Atom.this, alias);
+        }
+
+        @Override
+        public List<String> lookup(int mode, String query) {
+            return ctx.lookup(mode, query);
+        }
+
+        @Override
+        public String selfName() {
+            return name;
+        }
+
+        @Override
+        public String spawn(String definition) {
+            return ctx.spawn(definition);
+        }
+
+        @Override
+        public byte[] kvGet(byte[] key) {
+            return storage().get(key);
+        }
+
+        @Override
+        public void kvPut(byte[] key, byte[] value) {
+            storage().put(key, value);
+        }
+
+        @Override
+        public void kvDelete(byte[] key) {
+            storage().delete(key);
+        }
+
+        @Override
+        public byte[] kvScan(byte[] prefix, int limit) {
+            return KvList.encode(storage().scan(prefix, Math.max(0, limit)));
+        }
+
+        private io.atoll.runtime.storage.AppKv storage() {
+            if (!ctx.spec().granted("storage")) {
+                throw new HostError(ErrorCode.EDENIED, "storage not granted");
+            }
+            return ctx.kv();
+        }
+
+        @Override
+        public void log(int level, String text) {
+            Atom.this.log(Math.max(0, Math.min(4, level)), text);
+        }
+
+        @Override
+        public void exit(int code) {
+            throw new AtomExit(code);
+        }
+    }
+
+    // ---- read-only views for the API, metrics and policies (any thread) ----
+
+    public String name() {
+        return name;
+    }
+
+    public AtomContext context() {
+        return ctx;
+    }
+
+    public Mailbox mailbox() {
+        return mailbox;
+    }
+
+    public AtomState state() {
+        return state;
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    public long messages() {
+        return messages.get();
+    }
+
+    public long faults() {
+        return faults.get();
+    }
+
+    public long restarts() {
+        return restarts.get();
+    }
+
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    public long createdAtMs() {
+        return createdAtMs;
+    }
+
+    public long lastActiveNanos() {
+        return lastActiveNanos;
+    }
+
+    public String lastFault() {
+        return lastFault;
+    }
+
+    /** Events handled by this instance; read on the atom thread (policies) or approximately. */
+    public int eventsHandled() {
+        return eventsHandled;
+    }
+
+    /** {@code loop} while its {@code atoll_main} runs, {@code handler} when it serves exports. */
+    public String style() {
+        return style;
+    }
+}

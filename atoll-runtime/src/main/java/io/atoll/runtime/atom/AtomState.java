@@ -1,0 +1,16 @@
+package io.atoll.runtime.atom;
+
+/** The life of an atom instance, as shown by {@code atoll ps} and the API. */
+public enum AtomState {
+    STARTING,
+    IDLE,
+    RUNNING,
+    WAITING,
+    RESTARTING,
+    STOPPED,
+    FAILED;
+
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

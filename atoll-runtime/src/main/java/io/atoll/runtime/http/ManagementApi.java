@@ -1,0 +1,266 @@
+package io.atoll.runtime.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.atoll.abi.Abi;
+import io.atoll.abi.AtollException;
+import io.atoll.abi.Envelope;
+import io.atoll.abi.ErrorCode;
+import io.atoll.engine.HostError;
+import io.atoll.engine.ModuleException;
+import io.atoll.runtime.Node;
+import io.atoll.runtime.app.Application;
+import io.atoll.runtime.app.AtomFailedException;
+import io.atoll.runtime.app.Definition;
+import io.atoll.runtime.app.NodeCore;
+import io.atoll.runtime.atom.Atom;
+import io.atoll.runtime.manifest.ManifestException;
+import io.atoll.runtime.manifest.Units;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The management API under {@code /api/v1} (docs/api.md). Blocking work goes to worker threads. */
+final class ManagementApi {
+    private static final long MAX_BODY = 64L << 20;
+    private final Vertx vertx;
+    private final Node node;
+    private final NodeCore core;
+
+    ManagementApi(Vertx vertx, Node node) {
+        this.vertx = vertx;
+        this.node = node;
+        this.core = node.core();
+    }
+
+    void handle(HttpServerRequest req) {
+        String path = req.path().substring("/api/v1".length());
+        HttpMethod m = req.method();
+        HttpServerResponse res = req.response();
+        String length = req.getHeader("Content-Length");
+        if (length != null && length.matches("\\d+") && Long.parseLong(length) > MAX_BODY) {
+            Json.error(res, 413, "request body larger than " + MAX_BODY + " bytes", null);
+            return;
+        }
+        if (m == HttpMethod.GET && path.equals("/node")) {
+            Json.send(res, 200, node.info());
+        } else if (m == HttpMethod.PUT && path.startsWith("/modules/")) {
+            String hash = path.substring("/modules/".length());
+            req.body().onSuccess(b -> blocking(res, 201, () -> Map.of("module", node.storeModule(hash, b.getBytes()))));
+        } else if (m == HttpMethod.POST && path.equals("/apps")) {
+            req.body().onSuccess(b -> blocking(res, 201, () -> deploy(b)));
+        } else if (m == HttpMethod.GET && path.equals("/apps")) {
+            List<Object> out = new ArrayList<>();
+            for (Application a : core.apps()) {
+                out.add(Map.of("app", a.name(), "atoms", a.definitions().stream().map(Definition::fullName).toList()));
+            }
+            Json.send(res, 200, out);
+        } else if (m == HttpMethod.DELETE && path.startsWith("/apps/")) {
+            String app = path.substring("/apps/".length());
+            blocking(res, 200, () -> {
+                if (!node.undeploy(app)) {
+                    throw new NotFound("no application named '" + app + "'");
+                }
+                return Map.of("undeployed", app);
+            });
+        } else if (m == HttpMethod.GET && path.equals("/atoms")) {
+            Json.send(res, 200, core.atoms().stream().map(ManagementApi::info).toList());
+        } else if (m == HttpMethod.GET && path.startsWith("/atoms/")) {
+            Atom a = core.atom(path.substring("/atoms/".length()));
+            if (a == null) {
+                Json.error(res, 404, "no atom named '" + path.substring("/atoms/".length()) + "'", "list them with: atoll ps");
+            } else {
+                Json.send(res, 200, info(a));
+            }
+        } else if (m == HttpMethod.POST && path.equals("/send")) {
+            req.body().onSuccess(b -> send(req, b));
+        } else if (m == HttpMethod.GET && path.equals("/logs")) {
+            logs(req);
+        } else {
+            Json.error(res, 404, "no API endpoint " + m + " " + req.path(), "see docs/api.md");
+        }
+    }
+
+    private Object deploy(Buffer body) throws Exception {
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(body.getBytes());
+        } catch (java.io.IOException e) {
+            throw new BadRequest("the body must be JSON {manifest, file, modules}");
+        }
+        if (json == null || !json.path("manifest").isTextual()) {
+            throw new BadRequest("the body must be JSON {manifest, file, modules}");
+        }
+        Map<String, String> modules = new HashMap<>();
+        json.path("modules").fields().forEachRemaining(e -> modules.put(e.getKey(), e.getValue().asText()));
+        String file = json.path("file").asText("manifest.yaml");
+        List<String> atoms = node.deploy(json.get("manifest").asText(), file, modules);
+        return Map.of("app", core.apps().stream().filter(a -> atoms.stream().anyMatch(n -> n.startsWith(a.name() + "/")))
+                .map(Application::name).findFirst().orElse(""), "atoms", atoms);
+    }
+
+    private void send(HttpServerRequest req, Buffer body) {
+        HttpServerResponse res = req.response();
+        String to = req.getParam("to");
+        if (to == null || to.isBlank()) {
+            Json.error(res, 400, "missing query parameter 'to'", "POST /api/v1/send?to=app/atom");
+            return;
+        }
+        long wait;
+        try {
+            wait = Units.durationMs(req.getParam("wait", "2s"));
+        } catch (IllegalArgumentException e) {
+            Json.error(res, 400, e.getMessage(), null);
+            return;
+        }
+        String app = to.contains("/") ? to.substring(0, to.indexOf('/')) : to;
+        Application application = core.app(app);
+        if (application == null) {
+            Json.error(res, 404, "no atom named '" + to + "'", "names are app/atom or app/atom/instance; list them with: atoll ps");
+            return;
+        }
+        long max = application.definitions().stream().mapToLong(d -> d.spec().limits().maxMessageBytes()).max().orElse(0);
+        if (body.length() > max) {
+            Json.error(res, 413, "payload larger than " + max + " bytes", null);
+            return;
+        }
+        CompletableFuture<Envelope> answer = new CompletableFuture<>();
+        String replyTo = core.replies().open(answer);
+        try {
+            core.deliver(to, new Envelope(Abi.KIND_MESSAGE, 0, 0, Abi.SENDER_API, replyTo, body.getBytes()));
+        } catch (HostError e) {
+            core.replies().close(replyTo);
+            int status = switch (e.code()) {
+                case EFULL -> 429;
+                case ENOTFOUND -> 404;
+                default -> 400;
+            };
+            Json.error(res, status, e.code() == ErrorCode.ENOTFOUND ? "no atom named '" + to + "'" : e.code().meaning(),
+                    e.code() == ErrorCode.ENOTFOUND ? "list them with: atoll ps" : null);
+            return;
+        }
+        if (wait == 0) {
+            core.replies().close(replyTo);
+            Json.send(res, 202, Map.of("delivered", to));
+            return;
+        }
+        Context ctx = Vertx.currentContext();
+        answer.orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((env, err) -> {
+            core.replies().close(replyTo);
+            ctx.runOnContext(v -> {
+                Throwable cause = err instanceof CompletionException ? err.getCause() : err;
+                if (cause instanceof TimeoutException) {
+                    Json.send(res, 202, Map.of("delivered", to));
+                } else if (cause instanceof AtomFailedException f) {
+                    Json.error(res, 500, to + " failed while handling the message: " + f.getMessage(), "see: atoll logs " + to);
+                } else if (cause != null) {
+                    Json.error(res, 500, "internal error", null);
+                } else {
+                    res.putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer(env.payload()));
+                }
+            });
+        });
+    }
+
+    private void logs(HttpServerRequest req) {
+        String atom = req.getParam("atom");
+        long after;
+        try {
+            after = Long.parseLong(req.getParam("after", "-1"));
+        } catch (NumberFormatException e) {
+            Json.error(req.response(), 400, "'after' must be a number", null);
+            return;
+        }
+        List<Object> out = new ArrayList<>();
+        for (var line : core.log().after(after)) {
+            if (atom == null || line.atom().equals(atom) || line.atom().startsWith(atom + "/")) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("seq", line.seq());
+                m.put("time", line.timeMs());
+                m.put("level", levelName(line.level()));
+                m.put("atom", line.atom());
+                m.put("text", line.text());
+                out.add(m);
+            }
+        }
+        Json.send(req.response(), 200, out);
+    }
+
+    static Map<String, Object> info(Atom a) {
+        var spec = a.context().spec();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", a.name());
+        m.put("app", a.context().app());
+        m.put("definition", spec.name());
+        m.put("kind", spec.kind().name().toLowerCase());
+        m.put("policy", spec.kind() == io.atoll.runtime.manifest.AtomSpec.Kind.REACTIVE ? spec.policy().toString() : null);
+        m.put("style", a.style());
+        m.put("state", a.state().label());
+        m.put("aliases", ((Definition) a.context()).aliasesOf(a));
+        m.put("messages", a.messages());
+        m.put("faults", a.faults());
+        m.put("restarts", a.restarts());
+        m.put("mailbox", a.mailbox().size());
+        m.put("engine", spec.engine().name().toLowerCase());
+        m.put("memoryBytes", a.memoryBytes());
+        m.put("createdAt", a.createdAtMs());
+        m.put("lastFault", a.lastFault());
+        return m;
+    }
+
+    static String levelName(int level) {
+        return switch (level) {
+            case 0 -> "trace";
+            case 1 -> "debug";
+            case 2 -> "info";
+            case 3 -> "warn";
+            default -> "error";
+        };
+    }
+
+    /** Runs blocking work off the event loop and maps failures to statuses. */
+    private void blocking(HttpServerResponse res, int status, Callable<Object> work) {
+        vertx.executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Json.send(res, status, ar.result());
+                return;
+            }
+            Throwable e = ar.cause();
+            if (e instanceof NotFound) {
+                Json.error(res, 404, e.getMessage(), null);
+            } else if (e instanceof NodeCore.AppExistsException x) {
+                Json.error(res, 409, x.getMessage(), x.hint());
+            } else if (e instanceof ManifestException || e instanceof ModuleException || e instanceof BadRequest) {
+                Json.error(res, 400, e.getMessage(), ((AtollException) e).hint());
+            } else if (e instanceof AtollException x) {
+                Json.error(res, 400, x.getMessage(), x.hint());
+            } else {
+                Json.error(res, 500, "internal error: " + e, null);
+            }
+        });
+    }
+
+    static final class NotFound extends AtollException {
+        NotFound(String m) {
+            super(m);
+        }
+    }
+
+    static final class BadRequest extends AtollException {
+        BadRequest(String m) {
+            super(m, "see docs/api.md");
+        }
+    }
+}

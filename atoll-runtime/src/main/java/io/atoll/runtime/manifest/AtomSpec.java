@@ -1,0 +1,45 @@
+package io.atoll.runtime.manifest;
+
+import io.atoll.engine.ExecutionMode;
+import java.util.List;
+
+/** One atom definition of a manifest, validated, defaults applied. */
+public record AtomSpec(
+        String name,
+        String module,
+        Kind kind,
+        PolicySpec policy,
+        int instances,
+        Recovery recovery,
+        RestartSpec restart,
+        ExecutionMode engine,
+        Limits limits,
+        List<String> capabilities,
+        List<String> aliases,
+        List<Route> routes,
+        Placement placement) {
+
+    public enum Kind { DAEMON, REACTIVE }
+
+    public enum Recovery { NONE, ESCALATE, RESTART, RECOVER }
+
+    public record RestartSpec(int max, long backoffMs) {}
+
+    public record Limits(long memoryBytes, long timeoutMs, int mailbox, int maxMessageBytes) {
+        public static final Limits DEFAULT = new Limits(64L << 20, 10_000, 1024, 1 << 20);
+    }
+
+    public record Route(String path, List<String> methods) {
+        public boolean allows(String method) {
+            return methods.isEmpty() || methods.contains(method);
+        }
+    }
+
+    public record Placement(List<String> allowTags, List<String> denyTags, String zone, long memoryBytes) {
+        public static final Placement NONE = new Placement(List.of(), List.of(), null, 0);
+    }
+
+    public boolean granted(String capability) {
+        return capabilities.contains(capability);
+    }
+}
