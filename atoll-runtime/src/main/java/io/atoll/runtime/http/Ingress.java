@@ -144,7 +144,9 @@ final class Ingress {
 
     private static void tooBig(HttpServerRequest req, int limit) {
         HttpServerResponse res = req.response();
-        res.putHeader("Connection", "close");
+        if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            res.putHeader("Connection", "close"); // the rest of the body is not worth reading
+        }
         Json.error(res, 413, "request body larger than " + limit + " bytes", "the atom's limits.max-message sets this bound");
     }
 
