@@ -277,6 +277,21 @@ public final class Definition implements AtomContext {
         };
     }
 
+    /**
+     * Sequential clients get their answer before the handler returns: an instance that has
+     * answered goes back to the idle pool at once, or the next request would find no idle
+     * instance and create another. Its mailbox holds a new event until the handler returns.
+     */
+    @Override
+    public void answered(Atom atom) {
+        PolicySpec p = spec.policy();
+        if (spec.kind() == AtomSpec.Kind.REACTIVE && p.type() == PolicySpec.Type.ON_DEMAND_EXPIRE
+                && (p.expireAfterEvents() == 0 || atom.eventsHandled() + 1 < p.expireAfterEvents())
+                && atom.mailbox().isEmpty() && !idle.contains(atom)) {
+            idle.offerFirst(atom);
+        }
+    }
+
     @Override
     public void eventFailed(Envelope event, String reason) {
         core.eventFailed(event, reason);

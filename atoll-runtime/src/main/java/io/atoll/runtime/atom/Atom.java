@@ -284,7 +284,11 @@ public final class Atom {
     private final class Host implements AtomHost {
         @Override
         public int send(String to, byte[] payload, int flags, long correlation) {
-            return ctx.send(Atom.this, to, payload, flags, correlation);
+            int n = ctx.send(Atom.this, to, payload, flags, correlation);
+            if (current != null && to.equals(current.replyTo()) && !to.equals(current.sender())) {
+                ctx.answered(Atom.this);
+            }
+            return n;
         }
 
         @Override

@@ -45,6 +45,12 @@ public interface AtomContext {
      */
     boolean afterEvent(Atom atom, long nanos);
 
+    /**
+     * The atom has just answered the event it is handling (sent to its reply address); its
+     * handler is about to return. Called on the atom's thread.
+     */
+    void answered(Atom atom);
+
     /** The atom could not finish handling an event (it faulted or stopped): answer its sender. */
     void eventFailed(Envelope event, String reason);
 

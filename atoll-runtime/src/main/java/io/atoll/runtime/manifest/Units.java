@@ -11,6 +11,9 @@ public final class Units {
     private Units() {}
 
     public static long durationMs(String s) {
+        if (s.trim().equals("0")) {
+            return 0;
+        }
         Matcher m = DURATION.matcher(s.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + s + "' is not a duration; write e.g. 250ms, 5s, 2m");
