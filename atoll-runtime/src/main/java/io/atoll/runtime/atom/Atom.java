@@ -103,6 +103,7 @@ public final class Atom {
                 if (stopping) {
                     break;
                 }
+                Thread.interrupted(); // the watchdog's interrupt is spent: it must not cut the back-off short
                 if (fault.kind() == GuestFault.Kind.EXIT && fault.exitCode() == 0) {
                     state = AtomState.STOPPED;
                     ctx.ended(this, AtomState.STOPPED, "exit(0)");
