@@ -1,0 +1,136 @@
+package io.atoll.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atoll.abi.Abi;
+import io.atoll.abi.Envelope;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WasmEngineTest {
+    private final WasmEngine engine = new WasmEngine();
+
+    static byte[] atom(String name) {
+        try (InputStream in = WasmEngineTest.class.getResourceAsStream("/atoms/" + name + ".wasm")) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void compilesOncePerContentAndMode() {
+        byte[] probe = atom("probe");
+        CompiledModule a = engine.load(probe, ExecutionMode.COMPILED);
+        assertThat(engine.load(probe.clone(), ExecutionMode.COMPILED)).isSameAs(a);
+        assertThat(engine.load(probe, ExecutionMode.INTERPRETED)).isNotSameAs(a);
+        assertThat(a.hash()).isEqualTo(WasmEngine.sha256(probe)).hasSize(64);
+        assertThat(a.hasMessageHandler()).isTrue();
+        assertThat(a.hasMain()).isFalse();
+    }
+
+    @Test
+    void malformedBytesAreRefused() {
+        assertThatThrownBy(() -> engine.load(new byte[] {0, 'a', 's', 'm', 9, 9}, ExecutionMode.COMPILED))
+                .isInstanceOf(ModuleException.class).hasMessageContaining("malformed");
+        assertThatThrownBy(() -> engine.load("hello".getBytes(), ExecutionMode.INTERPRETED))
+                .isInstanceOf(ModuleException.class);
+    }
+
+    @Test
+    void checkNamesEveryMissingImport() {
+        CompiledModule m = engine.load(atom("missing_import"), ExecutionMode.COMPILED);
+        assertThatThrownBy(() -> engine.check(m, InstanceOptions.DEFAULT))
+                .isInstanceOf(ModuleException.class)
+                .hasMessageContaining("atoll.does_not_exist")
+                .hasMessageContaining("env.mystery");
+    }
+
+    @Test
+    void checkRefusesWasiUnlessGranted() {
+        CompiledModule m = engine.load(atom("wasi_hello"), ExecutionMode.COMPILED);
+        assertThatThrownBy(() -> engine.check(m, InstanceOptions.DEFAULT)).hasMessageContaining("'wasi' capability");
+        engine.check(m, new InstanceOptions(64L << 20, true));
+    }
+
+    @Test
+    void instanceRunsAHandlerAgainstAHost() {
+        for (ExecutionMode mode : ExecutionMode.values()) {
+            CompiledModule m = engine.load(atom("probe"), mode);
+            engine.check(m, InstanceOptions.DEFAULT);
+            RecordingHost host = new RecordingHost();
+            AtomInstance i = engine.instantiate(m, host, InstanceOptions.DEFAULT);
+            i.start();
+            byte[] env = new Envelope(Abi.KIND_MESSAGE, 0, 42, "t/s/0", "t/s/0", "echo hi".getBytes()).encode();
+            assertThat(i.onMessage(env)).isZero();
+            assertThat(host.sent).containsExactly("t/s/0 <- hi #42");
+        }
+    }
+
+    @Test
+    void trapsAndInterruptsBecomeTypedFaults() throws Exception {
+        CompiledModule m = engine.load(atom("probe"), ExecutionMode.COMPILED);
+        AtomInstance i = engine.instantiate(m, new RecordingHost(), InstanceOptions.DEFAULT);
+        i.start();
+        byte[] trap = new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", "trap".getBytes()).encode();
+        assertThatThrownBy(() -> i.onMessage(trap)).isInstanceOfSatisfying(GuestFault.class,
+                f -> assertThat(f.kind()).isEqualTo(GuestFault.Kind.TRAP));
+
+        AtomInstance spinner = engine.instantiate(m, new RecordingHost(), InstanceOptions.DEFAULT);
+        spinner.start();
+        byte[] spin = new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", "spin".getBytes()).encode();
+        GuestFault[] seen = new GuestFault[1];
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                spinner.onMessage(spin);
+            } catch (GuestFault f) {
+                seen[0] = f;
+            }
+        });
+        Thread.sleep(100);
+        t.interrupt();
+        t.join(5000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(seen[0].kind()).isEqualTo(GuestFault.Kind.TIMEOUT);
+    }
+
+    @Test
+    void memoryGrowthStopsAtTheLimit() {
+        CompiledModule m = engine.load(atom("probe"), ExecutionMode.COMPILED);
+        RecordingHost host = new RecordingHost();
+        AtomInstance i = engine.instantiate(m, host, new InstanceOptions(4L << 20, false));
+        i.start();
+        i.onMessage(new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", "grow 64".getBytes()).encode());
+        assertThat(host.sent.get(0)).startsWith("s <- grew ");
+        assertThat(i.memoryBytes()).isLessThanOrEqualTo(4L << 20);
+    }
+
+    /** Records sends; everything else is unused by these commands. */
+    static final class RecordingHost implements AtomHost {
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public int send(String to, byte[] payload, int flags, long correlation) {
+            sent.add(to + " <- " + new String(payload, StandardCharsets.UTF_8) + (correlation != 0 ? " #" + correlation : ""));
+            return 1;
+        }
+
+        @Override public byte[] receive(long timeoutMs) { return null; }
+        @Override public void aliasAdd(String alias) {}
+        @Override public void aliasRemove(String alias) {}
+        @Override public List<String> lookup(int mode, String query) { return List.of(); }
+        @Override public String selfName() { return "t/s/0"; }
+        @Override public String spawn(String definition) { return "t/" + definition + "/r1"; }
+        @Override public byte[] kvGet(byte[] key) { return null; }
+        @Override public void kvPut(byte[] key, byte[] value) {}
+        @Override public void kvDelete(byte[] key) {}
+        @Override public byte[] kvScan(byte[] prefix, int limit) { return new byte[4]; }
+        @Override public void log(int level, String text) {}
+        @Override public void exit(int code) { throw new AtomExit(code); }
+    }
+}
