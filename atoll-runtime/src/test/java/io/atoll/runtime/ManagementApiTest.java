@@ -117,7 +117,7 @@ class ManagementApiTest {
     void interpretedEngineServesTheSameAsCompiled() {
         t.deploy("app: modes\natoms:\n  - { name: i, module: " + t.atom("probe") + ", engine: interpreted }\n"
                 + "  - { name: c, module: " + t.atom("probe") + ", engine: compiled }\n");
-        for (String cmd : new String[] {"echo same", "kvput k v", "kvget k", "lookup 0 modes/i/0", "self", "random 4", "count"}) {
+        for (String cmd : new String[] {"echo same", "kvput k v", "kvget k", "lookup 1 nosuch/", "self", "random 4", "count"}) {
             String i = t.send("modes/i/0", cmd);
             String c = t.send("modes/c/0", cmd);
             if (cmd.startsWith("random")) {
