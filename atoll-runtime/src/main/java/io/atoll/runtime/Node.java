@@ -100,7 +100,10 @@ public final class Node implements AutoCloseable {
         Map<String, String> uploaded = new LinkedHashMap<>();
         Path dir = manifestFile.toAbsolutePath().getParent();
         for (AtomSpec spec : m.atoms()) {
-            if (!spec.module().startsWith("sha256:")) {
+            if (ModuleFetcher.isUrl(spec.module())) {
+                byte[] bytes = ModuleFetcher.fetch(spec.module());
+                uploaded.put(spec.module(), storeModule(WasmEngine.sha256(bytes), bytes));
+            } else if (!spec.module().startsWith("sha256:")) {
                 Path wasm = dir.resolve(spec.module());
                 try {
                     byte[] bytes = Files.readAllBytes(wasm);
@@ -118,10 +121,16 @@ public final class Node implements AutoCloseable {
      * Deploys a manifest whose modules were uploaded: {@code modules} maps each {@code module}
      * field as written to {@code sha256:<hex>}.
      */
-    public List<String> deploy(String yaml, String file, Map<String, String> modules) {
+    public List<String> deploy(String yaml, String file, Map<String, String> uploadedModules) {
         Manifest m = ManifestParser.parse(yaml, file);
+        Map<String, String> modules = new LinkedHashMap<>(uploadedModules);
         ModuleSource source = ref -> {
             String resolved = modules.getOrDefault(ref, ref);
+            if (ModuleFetcher.isUrl(resolved)) {
+                byte[] bytes = ModuleFetcher.fetch(resolved);
+                resolved = storeModule(WasmEngine.sha256(bytes), bytes);
+                modules.put(ref, resolved); // recorded with its hash: a restart does not fetch again
+            }
             if (!resolved.startsWith("sha256:")) {
                 throw new AtollException("module " + ref + " was not uploaded",
                         "deploy with 'atoll deploy FILE', which uploads the modules a manifest names");

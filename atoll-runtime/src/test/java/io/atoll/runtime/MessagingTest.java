@@ -28,6 +28,7 @@ class MessagingTest {
                   - { name: sender, module: %1$s, instances: 4 }
                   - { name: sub, module: %1$s, instances: 3, aliases: [news] }
                   - { name: tiny, module: %1$s, limits: { mailbox: 2 } }
+                  - { name: terse, module: %1$s, limits: { max-message: 16 } }
                 """.formatted(probe));
         t.deploy("""
                 app: other
@@ -109,6 +110,12 @@ class MessagingTest {
         var r = t.post("/api/v1/send?to=msg/nosuch", "x");
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("no atom named 'msg/nosuch'");
+    }
+
+    @Test
+    void anOversizedSendIsRefusedWithETooBig() {
+        assertThat(t.send("msg/terse/0", "send sink/0 " + "x".repeat(40))).isEqualTo("-4 ETOOBIG");
+        assertThat(t.send("msg/terse/0", "send sink/0 short")).isEqualTo("1 OK");
     }
 
     @Test
