@@ -149,7 +149,7 @@ public final class WasmEngine {
         List<HostFunction> functions = new ArrayList<>(List.of(AtollImports.bind(host, result)));
         functions.addAll(TeaVmShims.bind(m.imports(), host));
         if (options.wasi()) {
-            functions.addAll(List.of(wasi(host).toHostFunctions()));
+            functions.addAll(List.of(wasi(host, options).toHostFunctions()));
         }
         int maxPages = (int) Math.min(options.maxMemoryBytes() / PAGE, MemoryLimits.MAX_PAGES);
         if (m.declaredMaxPages() > 0) {
@@ -170,12 +170,12 @@ public final class WasmEngine {
         }
     }
 
-    private static WasiPreview1 wasi(AtomHost host) {
+    private static WasiPreview1 wasi(AtomHost host, InstanceOptions options) {
         var opts = WasiOptions.builder()
                 .withStdout(new LogStream(host, Abi.LOG_INFO))
-                .withStderr(new LogStream(host, Abi.LOG_WARN))
-                .build();
-        return WasiPreview1.builder().withOptions(opts).build();
+                .withStderr(new LogStream(host, Abi.LOG_WARN));
+        options.directories().forEach(opts::withDirectory);
+        return WasiPreview1.builder().withOptions(opts.build()).build();
     }
 
     private static Set<String> wasiNames() {

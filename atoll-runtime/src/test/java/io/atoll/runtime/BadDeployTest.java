@@ -64,6 +64,22 @@ class BadDeployTest {
     }
 
     @Test
+    void wasiFilesOnlyInsideGrantedDirectories() {
+        String files = t.atom("wasi_files");
+        t.deploy("app: f1\natoms:\n  - { name: w, module: " + files + ", capabilities: [wasi], files: [/data] }\n");
+        t.deploy("app: f2\natoms:\n  - { name: w, module: " + files + ", capabilities: [wasi] }\n");
+        assertThat(t.send("f1/w/0", "write /data/note.txt kept")).isEqualTo("ok");
+        assertThat(t.send("f1/w/0", "read /data/note.txt")).isEqualTo("kept");
+        assertThat(t.node.config().dataDir().resolve("files/f1/data/note.txt")).hasContent("kept");
+        assertThat(t.send("f1/w/0", "read /etc/passwd")).startsWith("error");
+        assertThat(t.send("f2/w/0", "read /data/note.txt")).startsWith("error");
+        assertThatThrownBy(() -> t.deploy("app: f3\natoms:\n  - { name: w, module: " + files + ", files: [/data] }\n"))
+                .hasMessageContaining("needs the 'wasi' capability");
+        assertThatThrownBy(() -> t.deploy("app: f4\natoms:\n  - { name: w, module: " + files + ", capabilities: [wasi], files: [../etc] }\n"))
+                .hasMessageContaining("absolute guest path");
+    }
+
+    @Test
     void malformedManifestNamesFileLineAndField() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(ManifestException.class, () -> t.deploy("""
                 app: bad

@@ -19,6 +19,8 @@ import io.atoll.runtime.metrics.NodeMetrics;
 import io.atoll.runtime.naming.Directory;
 import io.atoll.runtime.storage.AppKv;
 import io.atoll.runtime.storage.KvStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,7 @@ public final class NodeCore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeCore.class);
 
     private final WasmEngine engine;
+    private final Path filesRoot;
     private final KvStore store;
     private final Directory<Atom> directory = new Directory<>();
     private final Replies replies;
@@ -46,8 +49,9 @@ public final class NodeCore implements AutoCloseable {
     private final Thread ticker;
     private volatile boolean closed;
 
-    public NodeCore(String nodeName, WasmEngine engine, KvStore store, BiConsumer<Atom, GuestFault> onEscalate) {
+    public NodeCore(String nodeName, WasmEngine engine, KvStore store, Path filesRoot, BiConsumer<Atom, GuestFault> onEscalate) {
         this.engine = engine;
+        this.filesRoot = filesRoot;
         this.store = store;
         this.replies = new Replies(nodeName);
         this.onEscalate = onEscalate;
@@ -69,7 +73,7 @@ public final class NodeCore implements AutoCloseable {
         for (AtomSpec spec : manifest.atoms()) {
             try {
                 CompiledModule m = engine.load(modules.load(spec.module()), spec.engine());
-                engine.check(m, options(spec));
+                engine.check(m, options(manifest.app(), spec));
                 compiled.add(m);
             } catch (AtollException e) {
                 throw new ModuleException("atom '" + spec.name() + "' (" + spec.module() + "): " + e.getMessage(), e.hint(), e);
@@ -78,7 +82,7 @@ public final class NodeCore implements AutoCloseable {
         Application app = new Application(manifest, new AppKv(store, manifest.app()));
         for (int i = 0; i < compiled.size(); i++) {
             AtomSpec spec = manifest.atoms().get(i);
-            app.add(new Definition(app, spec, compiled.get(i), options(spec), this));
+            app.add(new Definition(app, spec, compiled.get(i), options(manifest.app(), spec), this));
         }
         if (apps.putIfAbsent(manifest.app(), app) != null) {
             throw new AppExistsException(manifest.app());
@@ -88,8 +92,23 @@ public final class NodeCore implements AutoCloseable {
         return app;
     }
 
-    private static InstanceOptions options(AtomSpec spec) {
-        return new InstanceOptions(spec.limits().memoryBytes(), spec.granted("wasi"));
+    /**
+     * Instance options of a definition. A granted directory ({@code files: [/data]}) is backed by
+     * {@code <data dir>/files/<app>/data} on the node: applications cannot reach each other's
+     * files, and a manifest cannot name an arbitrary host path.
+     */
+    private InstanceOptions options(String app, AtomSpec spec) {
+        Map<String, Path> dirs = new java.util.LinkedHashMap<>();
+        for (String guest : spec.files()) {
+            Path host = filesRoot.resolve(app).resolve(guest.substring(1).replace('/', '_'));
+            try {
+                Files.createDirectories(host);
+            } catch (java.io.IOException e) {
+                throw new AtollException("cannot create " + host + " for " + guest + ": " + e.getMessage());
+            }
+            dirs.put(guest, host);
+        }
+        return new InstanceOptions(spec.limits().memoryBytes(), spec.granted("wasi"), Map.copyOf(dirs));
     }
 
     /** Stops every atom of the application and forgets it; its stored data stays. */

@@ -16,6 +16,7 @@ public record AtomSpec(
         Limits limits,
         List<String> capabilities,
         List<String> aliases,
+        List<String> files,
         List<Route> routes,
         Placement placement) {
 

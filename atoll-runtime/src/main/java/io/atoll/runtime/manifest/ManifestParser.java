@@ -89,7 +89,7 @@ public final class ManifestParser {
             throw fail(path, "each atom must be a mapping with at least 'name' and 'module'");
         }
         fields(n, path, Set.of("name", "module", "kind", "policy", "instances", "recovery", "restart", "engine",
-                "limits", "capabilities", "aliases", "routes", "placement"));
+                "limits", "capabilities", "aliases", "files", "routes", "placement"));
         String name = name(n, "name", path + ".name");
         String module = text(n, "module", path + ".module", null);
         if (module == null || module.isBlank()) {
@@ -134,8 +134,18 @@ public final class ManifestParser {
                 throw fail(path + ".aliases[" + i + "]", "an alias is a non-empty name without '/'");
             }
         }
+        List<String> files = n.has("files") ? strings(n, "files", path) : List.of();
+        for (int i = 0; i < files.size(); i++) {
+            String f = files.get(i);
+            if (!f.matches("(/[A-Za-z0-9._-]+)+") || f.contains("/../") || f.endsWith("/..") || f.contains("/./")) {
+                throw fail(path + ".files[" + i + "]", "a granted directory is an absolute guest path like /data");
+            }
+            if (!capabilities.contains("wasi")) {
+                throw fail(path + ".files", "granting directories needs the 'wasi' capability");
+            }
+        }
         return new AtomSpec(name, module.trim(), kind, policy, instances, recovery, restart, engine, limits,
-                capabilities, aliases, routes(n, path), placement(n, path));
+                capabilities, aliases, files, routes(n, path), placement(n, path));
     }
 
     private Limits limits(JsonNode n, String path) {
