@@ -62,6 +62,61 @@ public final class AtomInstance {
         }
     }
 
+    /**
+     * Captures memory, globals, tables and the result buffer. Only valid between calls (empty
+     * call stack): the runtime calls it on an idle handler-style atom.
+     */
+    public InstanceState capture() {
+        var mem = instance.memory();
+        int pages = mem == null ? 0 : mem.pages();
+        byte[] memory = pages == 0 ? new byte[0] : InstanceState.deflate(mem.readBytes(0, pages * 65536));
+        int g = instance.globalCount();
+        long[] low = new long[g];
+        long[] high = new long[g];
+        for (int i = 0; i < g; i++) {
+            low[i] = instance.global(i).getValueLow();
+            high[i] = instance.global(i).getValueHigh();
+        }
+        int[][] tables = new int[instance.tableCount()][];
+        for (int t = 0; t < tables.length; t++) {
+            var table = instance.table(t);
+            tables[t] = new int[table.size()];
+            for (int i = 0; i < tables[t].length; i++) {
+                tables[t][i] = table.ref(i);
+            }
+        }
+        return new InstanceState(pages, memory, low, high, tables, result.value());
+    }
+
+    /** Overwrites this fresh instance's state with a captured one (see {@link WasmEngine#restore}). */
+    void restore(InstanceState s) {
+        var mem = instance.memory();
+        if (s.pages() > 0) {
+            if (mem.pages() < s.pages() && mem.grow(s.pages() - mem.pages()) < 0) {
+                throw new IllegalStateException("cannot grow memory to " + s.pages() + " pages");
+            }
+            mem.write(0, InstanceState.inflate(s.memory(), s.pages() * 65536));
+        }
+        for (int i = 0; i < s.globalsLow().length; i++) {
+            var global = instance.global(i);
+            if (global.getMutabilityType() == com.dylibso.chicory.wasm.types.MutabilityType.Var) {
+                global.setValueLow(s.globalsLow()[i]);
+                global.setValueHigh(s.globalsHigh()[i]);
+            }
+        }
+        for (int t = 0; t < s.tables().length; t++) {
+            var table = instance.table(t);
+            int[] refs = s.tables()[t];
+            if (table.size() < refs.length) {
+                table.grow(refs.length - table.size(), com.dylibso.chicory.wasm.types.Value.REF_NULL_VALUE, instance);
+            }
+            for (int i = 0; i < refs.length; i++) {
+                table.setRef(i, refs[i], instance);
+            }
+        }
+        result.set(s.result());
+    }
+
     public long memoryBytes() {
         var m = instance.memory();
         return m == null ? 0 : (long) m.pages() * 65536;

@@ -170,6 +170,16 @@ public final class WasmEngine {
         }
     }
 
+    /**
+     * Builds an instance and puts a captured state into it instead of running start-up code:
+     * the instance continues where the captured one was (docs: hibernation, migration).
+     */
+    public AtomInstance restore(CompiledModule m, AtomHost host, InstanceOptions options, InstanceState state) {
+        AtomInstance i = instantiate(m, host, options);
+        i.restore(state);
+        return i;
+    }
+
     private static WasiPreview1 wasi(AtomHost host, InstanceOptions options) {
         var opts = WasiOptions.builder()
                 .withStdout(new LogStream(host, Abi.LOG_INFO))

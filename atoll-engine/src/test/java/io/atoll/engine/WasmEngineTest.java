@@ -110,6 +110,25 @@ class WasmEngineTest {
         assertThat(i.memoryBytes()).isLessThanOrEqualTo(4L << 20);
     }
 
+    @Test
+    void capturedStateContinuesInAFreshInstance() {
+        for (ExecutionMode mode : ExecutionMode.values()) {
+            CompiledModule m = engine.load(atom("probe"), mode);
+            RecordingHost host = new RecordingHost();
+            AtomInstance a = engine.instantiate(m, host, InstanceOptions.DEFAULT);
+            a.start();
+            for (int i = 0; i < 3; i++) {
+                a.onMessage(new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", ("grow 1").getBytes()).encode());
+            }
+            InstanceState s = a.capture();
+            assertThat(s.sizeBytes()).isLessThan(a.memoryBytes() / 4); // zero pages compress away
+            AtomInstance b = engine.restore(m, host, InstanceOptions.DEFAULT, s);
+            assertThat(b.memoryBytes()).isEqualTo(a.memoryBytes());
+            b.onMessage(new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", "count".getBytes()).encode());
+            assertThat(host.sent.get(host.sent.size() - 1)).isEqualTo("s <- 4");
+        }
+    }
+
     /** Records sends; everything else is unused by these commands. */
     static final class RecordingHost implements AtomHost {
         final List<String> sent = new ArrayList<>();

@@ -9,6 +9,7 @@ import io.atoll.engine.AtomHost;
 import io.atoll.engine.AtomInstance;
 import io.atoll.engine.GuestFault;
 import io.atoll.engine.HostError;
+import io.atoll.engine.InstanceState;
 import io.atoll.runtime.manifest.AtomSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -167,20 +168,21 @@ public final class Atom {
     private void serve(String recoverWith) {
         Thread.interrupted(); // a stale interrupt must not hit the new instance
         state = AtomState.STARTING;
-        AtomInstance instance = ctx.engine().instantiate(ctx.module(), new Host(), ctx.instanceOptions());
-        memoryBytes = instance.memoryBytes();
-        guest(instance::start);
+        Host host = new Host();
+        final AtomInstance first = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
+        memoryBytes = first.memoryBytes();
+        guest(first::start);
         if (recoverWith != null) {
             byte[] why = recoverWith.getBytes(StandardCharsets.UTF_8);
-            guest(() -> instance.recover(why));
+            guest(() -> first.recover(why));
             log(Abi.LOG_INFO, "recovered");
         }
         if (ctx.module().hasMain()) {
             state = AtomState.RUNNING;
             style = "loop";
             int[] code = new int[1];
-            guest(() -> code[0] = instance.runMain());
-            memoryBytes = instance.memoryBytes();
+            guest(() -> code[0] = first.runMain());
+            memoryBytes = first.memoryBytes();
             if (code[0] != Abi.MAIN_SERVE) {
                 if (code[0] != 0) {
                     throw new GuestFault(GuestFault.Kind.EXIT, "atoll_main returned " + code[0], code[0], null);
@@ -192,11 +194,27 @@ public final class Atom {
         if (!ctx.module().hasMessageHandler()) {
             return;
         }
+        AtomInstance instance = first;
+        long hibernateAfter = canHibernate() ? ctx.spec().hibernateAfterMs() : -1;
         while (!stopping) {
             state = AtomState.IDLE;
             Envelope e;
             try {
-                e = mailbox.take(-1);
+                e = mailbox.take(hibernateAfter > 0 ? hibernateAfter : -1);
+                if (e == null) {
+                    // Idle long enough: keep only the captured state (compressed) until the next event.
+                    InstanceState saved = instance.capture();
+                    instance = null;
+                    memoryBytes = saved.sizeBytes();
+                    state = AtomState.HIBERNATED;
+                    e = mailbox.take(-1);
+                    if (e == Mailbox.STOP) {
+                        return;
+                    }
+                    state = AtomState.STARTING;
+                    instance = ctx.engine().restore(ctx.module(), host, ctx.instanceOptions(), saved);
+                    memoryBytes = instance.memoryBytes();
+                }
             } catch (InterruptedException ie) {
                 if (stopping) {
                     return;
@@ -212,7 +230,8 @@ public final class Atom {
             byte[] bytes = e.encode();
             int[] rc = new int[1];
             long t0 = System.nanoTime();
-            guest(() -> rc[0] = instance.onMessage(bytes));
+            AtomInstance running = instance;
+            guest(() -> rc[0] = running.onMessage(bytes));
             memoryBytes = instance.memoryBytes();
             if (rc[0] < 0) {
                 log(Abi.LOG_WARN, "atoll_on_message returned " + rc[0]);
@@ -224,6 +243,11 @@ public final class Atom {
                 return;
             }
         }
+    }
+
+    /** Handler-style atoms without WASI (open files cannot be captured) may hibernate. */
+    private boolean canHibernate() {
+        return ctx.spec().hibernateAfterMs() > 0 && !ctx.spec().granted("wasi");
     }
 
     /** Runs guest code under the run-time limit. */

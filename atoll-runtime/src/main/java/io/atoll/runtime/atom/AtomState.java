@@ -6,6 +6,7 @@ public enum AtomState {
     IDLE,
     RUNNING,
     WAITING,
+    HIBERNATED,
     RESTARTING,
     STOPPED,
     FAILED;

@@ -17,6 +17,7 @@ public record AtomSpec(
         List<String> capabilities,
         List<String> aliases,
         List<String> files,
+        long hibernateAfterMs,
         List<Route> routes,
         Placement placement) {
 

@@ -34,6 +34,8 @@ public final class ManifestParser {
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
     private static final Set<String> CAPABILITIES = Set.of("storage", "wasi");
     private static final YAMLFactory YAML = new YAMLFactory();
+    /** Idle time after which a handler-style atom's instance is captured and dropped. */
+    public static final long DEFAULT_HIBERNATE_MS = 60_000;
     private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
 
     private final String file;
@@ -89,7 +91,7 @@ public final class ManifestParser {
             throw fail(path, "each atom must be a mapping with at least 'name' and 'module'");
         }
         fields(n, path, Set.of("name", "module", "kind", "policy", "instances", "recovery", "restart", "engine",
-                "limits", "capabilities", "aliases", "files", "routes", "placement"));
+                "limits", "capabilities", "aliases", "files", "hibernate", "routes", "placement"));
         String name = name(n, "name", path + ".name");
         String module = text(n, "module", path + ".module", null);
         if (module == null || module.isBlank()) {
@@ -144,8 +146,13 @@ public final class ManifestParser {
                 throw fail(path + ".files", "granting directories needs the 'wasi' capability");
             }
         }
+        long hibernate = DEFAULT_HIBERNATE_MS;
+        if (n.has("hibernate")) {
+            String h = text(n, "hibernate", path + ".hibernate", "");
+            hibernate = h.equals("never") ? 0 : convert(path + ".hibernate", h, Units::durationMs);
+        }
         return new AtomSpec(name, module.trim(), kind, policy, instances, recovery, restart, engine, limits,
-                capabilities, aliases, files, routes(n, path), placement(n, path));
+                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path));
     }
 
     private Limits limits(JsonNode n, String path) {
