@@ -29,6 +29,24 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WasmEngine {
     private static final int PAGE = 65536;
     private final ConcurrentHashMap<String, CompiledModule> cache = new ConcurrentHashMap<>();
+    private final DiskCompileCache diskCache;
+
+    /** An engine that compiles in memory only. */
+    public WasmEngine() {
+        this.diskCache = null;
+    }
+
+    /** An engine that also keeps compiled classes in {@code compileCacheDir} across restarts. */
+    public WasmEngine(java.nio.file.Path compileCacheDir) {
+        DiskCompileCache c;
+        try {
+            c = new DiskCompileCache(compileCacheDir);
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(WasmEngine.class).warn("no compile cache at {}: {}", compileCacheDir, e.getMessage());
+            c = null;
+        }
+        this.diskCache = c;
+    }
 
     /**
      * Parses, validates and compiles a module, or returns the cached result for the same bytes.
@@ -55,7 +73,7 @@ public final class WasmEngine {
         var factory = switch (mode) {
             case COMPILED -> {
                 try {
-                    yield MachineFactoryCompiler.compile(module);
+                    yield compile(module);
                 } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
                     throw new ModuleException("invalid Wasm module: " + e.getMessage(),
                             "the module failed validation; rebuild it with a supported toolchain", e);
@@ -66,6 +84,19 @@ public final class WasmEngine {
         CompiledModule compiled = new CompiledModule(hash, module, mode, factory, exports);
         cache.put(hash + mode, compiled);
         return compiled;
+    }
+
+    private java.util.function.Function<Instance, com.dylibso.chicory.runtime.Machine> compile(WasmModule module) {
+        if (diskCache == null || module.digest() == null) {
+            return MachineFactoryCompiler.compile(module);
+        }
+        try {
+            return MachineFactoryCompiler.builder(module).withCache(diskCache).compile();
+        } catch (RuntimeException | LinkageError e) {
+            // A damaged or foreign cache entry: forget it and compile afresh.
+            diskCache.evict(module.digest());
+            return MachineFactoryCompiler.compile(module);
+        }
     }
 
     /**

@@ -35,6 +35,41 @@ class WasmEngineTest {
     }
 
     @Test
+    void compiledClassesAreReusedFromDisk() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("atoll-cc");
+        byte[] probe = atom("probe");
+        new WasmEngine(dir).load(probe, ExecutionMode.COMPILED);
+        try (var files = java.nio.file.Files.walk(dir)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".jar")).count()).isEqualTo(1);
+        }
+        // a second engine (a restarted node) loads the classes and runs them
+        CompiledModule m = new WasmEngine(dir).load(probe, ExecutionMode.COMPILED);
+        RecordingHost host = new RecordingHost();
+        AtomInstance i = new WasmEngine(dir).instantiate(m, host, InstanceOptions.DEFAULT);
+        i.start();
+        i.onMessage(new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", "echo cached".getBytes()).encode());
+        assertThat(host.sent).containsExactly("s <- cached");
+    }
+
+    @Test
+    void aDamagedCacheEntryIsIgnored() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("atoll-cc");
+        byte[] probe = atom("probe");
+        new WasmEngine(dir).load(probe, ExecutionMode.COMPILED);
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (var f : files.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                java.nio.file.Files.write(f, "garbage".getBytes());
+            }
+        }
+        CompiledModule m = new WasmEngine(dir).load(probe, ExecutionMode.COMPILED);
+        RecordingHost host = new RecordingHost();
+        AtomInstance i = engine.instantiate(m, host, InstanceOptions.DEFAULT);
+        i.start();
+        i.onMessage(new Envelope(Abi.KIND_MESSAGE, 0, 0, "s", "s", "echo fine".getBytes()).encode());
+        assertThat(host.sent).containsExactly("s <- fine");
+    }
+
+    @Test
     void malformedBytesAreRefused() {
         assertThatThrownBy(() -> engine.load(new byte[] {0, 'a', 's', 'm', 9, 9}, ExecutionMode.COMPILED))
                 .isInstanceOf(ModuleException.class).hasMessageContaining("malformed");

@@ -63,7 +63,7 @@ public final class Node implements AutoCloseable {
                     "pass a writable directory with --data");
         }
         this.store = new RocksKvStore(config.dataDir().resolve("store"));
-        this.core = new NodeCore(config.name(), new WasmEngine(), store, config.dataDir().resolve("files"),
+        this.core = new NodeCore(config.name(), new WasmEngine(config.dataDir().resolve("compiled")), store, config.dataDir().resolve("files"),
                 (atom, fault) -> escalated(atom));
         this.vertx = Vertx.vertx();
     }
