@@ -1,7 +1,6 @@
 package io.atoll.engine;
 
 import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
@@ -41,36 +40,75 @@ final class TeaVmShims {
     }
 
     private static WasmFunctionHandle teavm(String name, FunctionType type, AtomHost host) {
-        StringBuilder line = new StringBuilder();
+        LineBuffer out = new LineBuffer(host, 2);
+        LineBuffer err = new LineBuffer(host, 3);
         return switch (name) {
             case "currentTimeMillis" -> (inst, a) -> f64(System.currentTimeMillis());
             // TeaVM expects milliseconds here despite the name (FACTS.md).
             case "nanoTime" -> (inst, a) -> f64(System.nanoTime() / 1_000_000.0);
-            case "putwcharsOut", "putwcharsErr" -> (inst, a) -> {
-                appendWchars(inst.memory(), (int) a[0], (int) a[1], line, host, name.endsWith("Err"));
+            // System.out / System.err, as UTF-8 bytes
+            case "putwcharsOut" -> (inst, a) -> {
+                out.append(AtollImports.str(inst, a[0], a[1]));
+                return zero(type);
+            };
+            case "putwcharsErr" -> (inst, a) -> {
+                err.append(AtollImports.str(inst, a[0], a[1]));
+                return zero(type);
+            };
+            // TeaVM's own diagnostics (a stack trace before a trap): a Java String, then numbers
+            case "logString" -> (inst, a) -> {
+                err.append(javaString(inst, (int) a[0]));
+                return zero(type);
+            };
+            case "logInt" -> (inst, a) -> {
+                err.append(Integer.toString((int) a[0]));
                 return zero(type);
             };
             case "logOutOfMemory" -> (inst, a) -> {
                 host.log(4, "out of memory (TeaVM heap exhausted)");
                 return zero(type);
             };
-            case "logInt" -> (inst, a) -> {
-                host.log(1, "teavm: " + a[0]);
-                return zero(type);
-            };
-            default -> (inst, a) -> zero(type);
+            default -> (inst, a) -> zero(type); // teavm_interrupt, dateToString, getNativeOffset
         };
     }
 
-    /** TeaVM writes wide characters as 32-bit code points; we turn each line into one log entry. */
-    private static void appendWchars(Memory m, int ptr, int count, StringBuilder line, AtomHost host, boolean err) {
-        for (int i = 0; i < count; i++) {
-            int cp = m.readInt(ptr + 4 * i);
-            if (cp == '\n') {
-                host.log(err ? 3 : 2, line.toString());
-                line.setLength(0);
-            } else if (Character.isValidCodePoint(cp)) {
-                line.appendCodePoint(cp);
+    /** Reads a guest Java String through the helpers TeaVM exports; "?" if they are missing. */
+    private static String javaString(com.dylibso.chicory.runtime.Instance inst, int string) {
+        try {
+            int chars = (int) inst.export("teavm_stringData").apply(string)[0];
+            int len = (int) inst.export("teavm_arrayLength").apply(chars)[0];
+            int data = (int) inst.export("teavm_charArrayData").apply(chars)[0];
+            StringBuilder sb = new StringBuilder(len);
+            for (int i = 0; i < len; i++) {
+                sb.append((char) inst.memory().readShort(data + 2 * i));
+            }
+            return sb.toString();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Turns text written in pieces into one atom log entry per line. */
+    private static final class LineBuffer {
+        private final AtomHost host;
+        private final int level;
+        private final StringBuilder line = new StringBuilder();
+
+        LineBuffer(AtomHost host, int level) {
+            this.host = host;
+            this.level = level;
+        }
+
+        void append(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '\n' || line.length() >= 8192) {
+                    host.log(level, line.toString());
+                    line.setLength(0);
+                }
+                if (c != '\n') {
+                    line.append(c);
+                }
             }
         }
     }
