@@ -1,0 +1,99 @@
+package io.atoll.cli;
+
+import io.atoll.abi.AtollException;
+import io.atoll.runtime.Node;
+import io.atoll.runtime.NodeConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code atoll node start}: runs a node in this process until Ctrl-C. The port serves both the
+ * application ingress ({@code /apps/...}) and the management API ({@code /api/v1/...}).
+ */
+@Command(name = "start", mixinStandardHelpOptions = true, description = {
+    "Start a node and keep it running until Ctrl-C.",
+    "It listens on 127.0.0.1 unless given --host 0.0.0.0; requests to the management API",
+    "from other hosts need the token in <data dir>/token (or the one given with --token)."})
+final class NodeStartCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "the node's name (default: this host's name)")
+    String name;
+
+    @Option(names = "--zone", paramLabel = "ZONE", description = "the zone it is in (default: default)")
+    String zone;
+
+    @Option(names = "--tags", paramLabel = "TAG", split = ",", description = "its tags, comma-separated: edge,arm64")
+    List<String> tags;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "the address to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)")
+    String host;
+
+    @Option(names = {"--port", "-p"}, paramLabel = "PORT",
+            description = "the port for application ingress and management API (default: 8080)")
+    Integer port;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "where it keeps its state (default: ~/.atoll/<name>)")
+    Path data;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "management API token for remote callers (default: generated into <data dir>/token)")
+    String token;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        NodeConfig config = config();
+        Node node = Node.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "atoll-shutdown"));   // Ctrl-C
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("atoll node " + config.name() + " listening on " + node.baseUrl()
+                + " (data: " + config.dataDir() + ")");
+        out.flush();
+
+        node.awaitStopped();
+        if (node.escalated()) {
+            throw new AtollException("node " + config.name() + " stopped: an atom with recovery 'escalate' failed",
+                    "see the log above for the atom and its fault; the applications come back at the next start");
+        }
+        return 0;
+    }
+
+    /** The node's configuration: the options given, the defaults of NodeConfig for the rest. */
+    NodeConfig config() {
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new AtollException("not a port: " + port, "give --port a number from 1 to 65535 (0 = any free port)");
+        }
+        NodeConfig d = NodeConfig.defaults();
+        String n = name != null ? name : d.name();
+        Path dir = data != null ? data.toAbsolutePath().normalize()
+                : (name != null ? d.dataDir().resolveSibling(n) : d.dataDir());
+        return new NodeConfig(
+                n,
+                zone != null ? zone : d.zone(),
+                tags != null ? cleanTags(tags) : d.tags(),
+                host != null ? host : d.host(),
+                port != null ? port : d.port(),
+                dir,
+                token != null ? token : d.token());
+    }
+
+    private static List<String> cleanTags(List<String> tags) {
+        List<String> clean = new ArrayList<>();
+        for (String t : tags) {
+            if (!t.isBlank()) {
+                clean.add(t.strip());
+            }
+        }
+        return List.copyOf(clean);
+    }
+}
