@@ -11,6 +11,8 @@ public final class GuestFault extends AtollException {
         TRAP,
         TIMEOUT,
         EXIT,
+        /** A handler returned a negative ABI code (docs/abi.md §1). */
+        ERROR_RETURN,
         STACK_OVERFLOW,
         OUT_OF_MEMORY,
         ENGINE

@@ -96,6 +96,8 @@ class BadDeployTest {
         assertThatThrownBy(() -> t.deploy("app: x\natoms:\n  - { name: x, module: p.wasm, limits: { memory: lots } }\n"))
                 .hasMessageContaining("atoms[0].limits.memory: 'lots' is not a size");
         assertThatThrownBy(() -> t.deploy("app: [unclosed\n")).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> t.deploy("app: q\natoms:\n  - name: q\n    module: p.wasm\n    kind: reactive\n    policy: on-demand-expire(after: 5s)\n"))
+                .hasMessageContaining(":6: not valid YAML: the policy contains ': ', so YAML needs it quoted: policy: \"on-demand-expire(after: 5s)\"");
         stillServing();
     }
 

@@ -83,6 +83,18 @@ class RecoveryTest {
     }
 
     @Test
+    void aHandlerReturningAnErrorCodeIsAFault() {
+        try (TestNode t = TestNode.start()) {
+            t.deploy(manifest(t, "r", "restart", ", restart: { backoff: 10ms }"));
+            assertThat(t.send("r/victim/0", "return -7")).isEqualTo("returning -7"); // answers, then returns -7
+            TestNode.await(Duration.ofSeconds(5), "restarted", () -> t.node.core().atom("r/victim/0").restarts() == 1);
+            assertThat(t.node.core().atom("r/victim/0").faults()).isEqualTo(1);
+            assertThat(t.get("/api/v1/logs?atom=r/victim/0").body()).contains("atoll_on_message returned -7 (EINTERNAL)");
+            assertThat(t.send("r/victim/0", "echo back")).isEqualTo("back");
+        }
+    }
+
+    @Test
     void aTimedOutLoopIterationIsAFault() {
         try (TestNode t = TestNode.start()) {
             t.deploy("""

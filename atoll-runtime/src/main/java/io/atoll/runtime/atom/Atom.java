@@ -234,7 +234,8 @@ public final class Atom {
             guest(() -> rc[0] = running.onMessage(bytes));
             memoryBytes = instance.memoryBytes();
             if (rc[0] < 0) {
-                log(Abi.LOG_WARN, "atoll_on_message returned " + rc[0]);
+                throw new GuestFault(GuestFault.Kind.ERROR_RETURN, "atoll_on_message returned " + rc[0]
+                        + codeName(rc[0]), 0, null);
             }
             current = null;
             eventsHandled++;
@@ -295,10 +296,19 @@ public final class Atom {
             case TRAP -> f.getMessage();
             case TIMEOUT -> "timeout: " + f.getMessage();
             case EXIT -> "exited with code " + f.exitCode();
+            case ERROR_RETURN -> f.getMessage();
             case STACK_OVERFLOW -> "stack overflow: " + f.getMessage();
             case OUT_OF_MEMORY -> "out of memory: " + f.getMessage();
             case ENGINE -> "engine failure: " + f.getMessage();
         };
+    }
+
+    private static String codeName(int code) {
+        try {
+            return " (" + io.atoll.abi.ErrorCode.of(code).name() + ")";
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     private void log(int level, String text) {

@@ -61,7 +61,13 @@ public final class ManifestParser {
             root = MAPPER.readTree(yaml);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new ManifestException(file + ":" + line + ": not valid YAML: " + e.getOriginalMessage());
+            String text = line > 0 && line <= yaml.lines().count() ? yaml.lines().skip(line - 1).findFirst().orElse("") : "";
+            String why = e.getOriginalMessage().lines().findFirst().orElse("syntax error");
+            if (text.contains("(after:")) {
+                // the most common slip: the policy syntax contains ": ", which YAML reads as a mapping
+                why = "the policy contains ': ', so YAML needs it quoted: policy: \"" + text.substring(text.indexOf(':') + 1).trim() + "\"";
+            }
+            throw new ManifestException(file + ":" + line + ": not valid YAML: " + why);
         } catch (IOException e) {
             throw new ManifestException(file + ": cannot read: " + e.getMessage());
         }
