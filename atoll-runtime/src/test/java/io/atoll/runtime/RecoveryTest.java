@@ -27,6 +27,12 @@ class RecoveryTest {
             assertThat(victim.lastFault()).contains("recovery: none");
             assertThat(t.post("/api/v1/send?to=r/victim/0", "echo x").statusCode()).isEqualTo(404);
             assertThat(t.post("/apps/r/by", "echo still").body()).isEqualTo("still");
+            t.deploy("app: r2\natoms:\n  - { name: v, module: " + t.atom("probe") + ", recovery: none, routes: [{path: /v}] }\n");
+            t.post("/apps/r2/v", "trap");
+            TestNode.await(Duration.ofSeconds(5), "r2 failed", () -> t.node.core().atom("r2/v/0").state().label().equals("failed"));
+            var stopped = t.post("/apps/r2/v", "echo x");
+            assertThat(stopped.statusCode()).isEqualTo(503);
+            assertThat(stopped.body()).contains("no running instance of r2/v");
             assertThat(t.get("/api/v1/atoms/r/victim/0").body()).contains("\"state\":\"failed\"");
         }
     }

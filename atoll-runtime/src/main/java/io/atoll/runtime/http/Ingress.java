@@ -95,9 +95,9 @@ final class Ingress {
             core.deliver(target, event);
         } catch (HostError e) {
             core.replies().close(replyTo);
-            int status = e.code() == ErrorCode.EFULL ? 503 : 502;
-            Json.error(req.response(), status, target + " cannot take the request: " + e.code().meaning(),
-                    e.code() == ErrorCode.EFULL ? "retry later" : null);
+            // 503 either way: the route exists, its atom cannot take requests right now
+            Json.error(req.response(), 503, target + " cannot take the request: " + e.detail(),
+                    e.code() == ErrorCode.EFULL ? "retry later" : "see: atoll ps, atoll logs " + target);
             return;
         }
         Context ctx = io.vertx.core.Vertx.currentContext();
