@@ -38,7 +38,7 @@ final class LogsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         NodeClient client = nodeOptions.client();
         PrintWriter out = spec.commandLine().getOut();
-        long after = 0;
+        long after = -1; // -1: from the oldest line the node keeps (sequence numbers start at 0)
         while (true) {
             Map<String, Object> params = new LinkedHashMap<>();
             params.put("atom", atom);

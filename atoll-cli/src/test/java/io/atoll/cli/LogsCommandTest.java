@@ -28,7 +28,7 @@ class LogsCommandTest {
             assertThat(r.out().lines()).containsExactly(
                     local(T) + " INFO  started",
                     local(Instant.parse("2024-11-23T03:06:40.500Z").toEpochMilli()) + " WARN  slow");
-            assertThat(node.requests.get(0).query()).isEqualTo("atom=echo%2Fecho%2F0&after=0");
+            assertThat(node.requests.get(0).query()).isEqualTo("atom=echo%2Fecho%2F0&after=-1"); // -1 = from the first line (docs/api.md)
         }
     }
 
