@@ -648,9 +648,17 @@ static inline int atoll_send_str(const char *to, const char *text, int flags) {
 /* Answers m: sends to its reply-to with the same correlation id. For an HTTP request a plain
  * reply becomes a 200 response with Content-Type application/octet-stream (see
  * atoll_http_respond for more). Returns >= 1 or a negative error (ENOTFOUND: already answered). */
+/*
+ * A reply address ("_reply/...") whose requester stopped waiting (an HTTP client that gave up)
+ * answers ENOTFOUND; that is not the replying atom's fault, so replies report it as 1 (done).
+ */
+static inline int atoll_reply_result_(const atoll_msg *m, int r) {
+    return (r == ATOLL_ENOTFOUND && strncmp(m->reply_to, "_reply/", 7) == 0) ? 1 : r;
+}
+
 static inline int atoll_reply(const atoll_msg *m, const void *data, size_t len) {
-    return atoll_sys_send(m->reply_to, (int32_t)m->reply_to_len, data, (int32_t)len, 0,
-                          (int64_t)m->correlation);
+    return atoll_reply_result_(m, atoll_sys_send(m->reply_to, (int32_t)m->reply_to_len, data,
+                                                 (int32_t)len, 0, (int64_t)m->correlation));
 }
 
 static inline int atoll_reply_str(const atoll_msg *m, const char *text) {
@@ -850,7 +858,7 @@ static inline int atoll_http_respond_ex(const atoll_msg *m, int status,
     r = atoll_sys_send(m->reply_to, (int32_t)m->reply_to_len, enc, (int32_t)n,
                        ATOLL_HTTP_RESPONSE, (int64_t)m->correlation);
     free(enc);
-    return r;
+    return atoll_reply_result_(m, r);
 }
 
 /* Answers the HTTP request m with a status, an optional Content-Type (NULL: none) and a body. */

@@ -83,6 +83,25 @@ class CliAgainstNodeTest {
     }
 
     @Test
+    void aRequesterThatStopsWaitingDoesNotFaultTheAtom() throws Exception {
+        String url = node.baseUrl();
+        assertThat(Cli.run("deploy", manifest.toString(), "--node", url).code()).isZero();
+        // wait=0: the API stops waiting at once, so the atom's reply finds nobody (ENOTFOUND)
+        assertThat(Cli.run("send", "echo/echo", "nobody listens", "--wait", "0", "--node", url).out()).contains("delivered");
+        long end = System.nanoTime() + 5_000_000_000L;
+        JsonNode atom;
+        do {
+            Thread.sleep(50);
+            atom = NodeClient.JSON.readTree(Cli.run("ps", "--json", "--node", url).out()).get(0);
+        } while (atom.get("messages").asLong() < 1 && System.nanoTime() < end);
+        Thread.sleep(200);
+        atom = NodeClient.JSON.readTree(Cli.run("ps", "--json", "--node", url).out()).get(0);
+        assertThat(atom.get("messages").asLong()).isEqualTo(1);
+        assertThat(atom.get("faults").asLong()).isZero();
+        assertThat(atom.get("restarts").asLong()).isZero();
+    }
+
+    @Test
     void unknownAtomIsOneErrorAndAHint() {
         Cli send = Cli.run("send", "nope/nope", "x", "--node", node.baseUrl());
         assertThat(send.code()).isEqualTo(1);

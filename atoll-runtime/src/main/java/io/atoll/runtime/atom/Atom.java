@@ -169,32 +169,10 @@ public final class Atom {
         Thread.interrupted(); // a stale interrupt must not hit the new instance
         state = AtomState.STARTING;
         Host host = new Host();
-        final AtomInstance first = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
-        memoryBytes = first.memoryBytes();
-        guest(first::start);
-        if (recoverWith != null) {
-            byte[] why = recoverWith.getBytes(StandardCharsets.UTF_8);
-            guest(() -> first.recover(why));
-            log(Abi.LOG_INFO, "recovered");
-        }
-        if (ctx.module().hasMain()) {
-            state = AtomState.RUNNING;
-            style = "loop";
-            int[] code = new int[1];
-            guest(() -> code[0] = first.runMain());
-            memoryBytes = first.memoryBytes();
-            if (code[0] != Abi.MAIN_SERVE) {
-                if (code[0] != 0) {
-                    throw new GuestFault(GuestFault.Kind.EXIT, "atoll_main returned " + code[0], code[0], null);
-                }
-                return;
-            }
-            style = "handler";
-        }
-        if (!ctx.module().hasMessageHandler()) {
+        AtomInstance instance = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
+        if (!startUp(instance, recoverWith)) {
             return;
         }
-        AtomInstance instance = first;
         long hibernateAfter = canHibernate() ? ctx.spec().hibernateAfterMs() : -1;
         while (!stopping) {
             state = AtomState.IDLE;
@@ -203,6 +181,7 @@ public final class Atom {
                 e = mailbox.take(hibernateAfter > 0 ? hibernateAfter : -1);
                 if (e == null) {
                     // Idle long enough: keep only the captured state (compressed) until the next event.
+                    // No other reference to the instance may survive here, or its memory stays.
                     InstanceState saved = instance.capture();
                     instance = null;
                     memoryBytes = saved.sizeBytes();
@@ -213,7 +192,6 @@ public final class Atom {
                     }
                     state = AtomState.STARTING;
                     instance = ctx.engine().restore(ctx.module(), host, ctx.instanceOptions(), saved);
-                    memoryBytes = instance.memoryBytes();
                 }
             } catch (InterruptedException ie) {
                 if (stopping) {
@@ -228,14 +206,12 @@ public final class Atom {
             messages.incrementAndGet();
             state = AtomState.RUNNING;
             byte[] bytes = e.encode();
-            int[] rc = new int[1];
             long t0 = System.nanoTime();
-            AtomInstance running = instance;
-            guest(() -> rc[0] = running.onMessage(bytes));
+            int rc = guest(instance, i -> i.onMessage(bytes));
             memoryBytes = instance.memoryBytes();
-            if (rc[0] < 0) {
-                throw new GuestFault(GuestFault.Kind.ERROR_RETURN, "atoll_on_message returned " + rc[0]
-                        + codeName(rc[0]), 0, null);
+            if (rc < 0) {
+                throw new GuestFault(GuestFault.Kind.ERROR_RETURN, "atoll_on_message returned " + rc
+                        + codeName(rc), 0, null);
             }
             current = null;
             eventsHandled++;
@@ -246,16 +222,50 @@ public final class Atom {
         }
     }
 
+    /**
+     * The start-up sequence of docs/abi.md §1 (and the recovery export after a fault). Returns
+     * true if the atom now serves handler calls, false if it has ended normally.
+     */
+    private boolean startUp(AtomInstance instance, String recoverWith) {
+        memoryBytes = instance.memoryBytes();
+        guest(instance, i -> {
+            i.start();
+            return 0;
+        });
+        if (recoverWith != null) {
+            byte[] why = recoverWith.getBytes(StandardCharsets.UTF_8);
+            guest(instance, i -> {
+                i.recover(why);
+                return 0;
+            });
+            log(Abi.LOG_INFO, "recovered");
+        }
+        if (ctx.module().hasMain()) {
+            state = AtomState.RUNNING;
+            style = "loop";
+            int code = guest(instance, AtomInstance::runMain);
+            memoryBytes = instance.memoryBytes();
+            if (code != Abi.MAIN_SERVE) {
+                if (code != 0) {
+                    throw new GuestFault(GuestFault.Kind.EXIT, "atoll_main returned " + code, code, null);
+                }
+                return false;
+            }
+            style = "handler";
+        }
+        return ctx.module().hasMessageHandler();
+    }
+
     /** Handler-style atoms without WASI (open files cannot be captured) may hibernate. */
     private boolean canHibernate() {
         return ctx.spec().hibernateAfterMs() > 0 && !ctx.spec().granted("wasi");
     }
 
     /** Runs guest code under the run-time limit. */
-    private void guest(Runnable r) {
+    private int guest(AtomInstance instance, java.util.function.ToIntFunction<AtomInstance> call) {
         runningSince.set(System.nanoTime());
         try {
-            r.run();
+            return call.applyAsInt(instance);
         } catch (GuestFault f) {
             if (f.kind() == GuestFault.Kind.TIMEOUT && !stopping) {
                 throw new GuestFault(GuestFault.Kind.TIMEOUT,

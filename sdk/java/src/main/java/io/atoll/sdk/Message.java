@@ -152,7 +152,7 @@ public final class Message {
      * @throws AtollException for example {@code ENOTFOUND} if the request was already answered
      */
     public int reply(byte[] data) {
-        return Atoll.send(replyTo, data, SendOptions.of(0, correlation));
+        return answer(data, 0);
     }
 
     /** {@link #reply(byte[])} with a UTF-8 string. */
@@ -168,7 +168,22 @@ public final class Message {
         if (!isHttp()) {
             return reply(response.body());
         }
-        return Atoll.send(replyTo, response.encode(), SendOptions.of(SendOptions.HTTP_RESPONSE, correlation));
+        return answer(response.encode(), SendOptions.HTTP_RESPONSE);
+    }
+
+    /**
+     * A reply address ({@code _reply/...}) whose requester stopped waiting (an HTTP client that
+     * gave up) answers ENOTFOUND: not this atom's error, so it is not thrown (returns 0).
+     */
+    private int answer(byte[] data, int flags) {
+        try {
+            return Atoll.send(replyTo, data, SendOptions.of(flags, correlation));
+        } catch (AtollException e) {
+            if (e.code() == AtollError.ENOTFOUND.code() && replyTo.startsWith("_reply/")) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     @Override
