@@ -13,6 +13,7 @@ import io.atoll.runtime.atom.AtomLog;
 import io.atoll.runtime.atom.AtomState;
 import io.atoll.runtime.manifest.AtomSpec;
 import io.atoll.runtime.manifest.PolicySpec;
+import io.atoll.runtime.metrics.NodeMetrics;
 import io.atoll.runtime.storage.AppKv;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class Definition implements AtomContext {
     private final ConcurrentLinkedDeque<Atom> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger nextTurn = new AtomicInteger();
     private final AtomicLong nextInstance = new AtomicLong();
+    private final NodeMetrics.AtomMeters meters;
     private volatile boolean undeployed;
 
     Definition(Application app, AtomSpec spec, CompiledModule module, InstanceOptions options, NodeCore core) {
@@ -49,6 +51,7 @@ public final class Definition implements AtomContext {
         this.options = options;
         this.core = core;
         this.fullName = app.name() + "/" + spec.name();
+        this.meters = core.metrics().atomMeters(app.name(), spec.name());
     }
 
     /** Starts the daemon instances ({@code app/def/0..N-1}); reactive instances start on events. */
@@ -256,8 +259,8 @@ public final class Definition implements AtomContext {
 
     @Override
     public boolean afterEvent(Atom atom, long nanos) {
-        core.metrics().message(app.name(), spec.name());
-        core.metrics().handled(app.name(), spec.name(), nanos);
+        meters.messages().increment();
+        meters.handler().record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (spec.kind() != AtomSpec.Kind.REACTIVE) {
             return true;
         }
@@ -299,12 +302,12 @@ public final class Definition implements AtomContext {
 
     @Override
     public void faulted(Atom atom, GuestFault fault) {
-        core.metrics().fault(app.name(), spec.name());
+        meters.faults().increment();
     }
 
     @Override
     public void restarting(Atom atom) {
-        core.metrics().restart(app.name(), spec.name());
+        meters.restarts().increment();
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -22,25 +21,20 @@ public final class NodeMetrics {
         Gauge.builder("atoll_node_heap_max_bytes", rt::maxMemory).register(registry);
     }
 
-    public void message(String app, String def) {
-        counter("atoll_atom_messages_total", app, def).increment();
+    /** The meters of one atom definition, registered once (looking them up per event costs). */
+    public record AtomMeters(Counter messages, Counter faults, Counter restarts, Timer handler) {}
+
+    public AtomMeters atomMeters(String app, String def) {
+        return new AtomMeters(
+                counter("atoll_atom_messages_total", "events handled", app, def),
+                counter("atoll_atom_faults_total", "traps, timeouts, error exits", app, def),
+                counter("atoll_atom_restarts_total", "instances restarted after a fault", app, def),
+                Timer.builder("atoll_atom_handler_seconds").description("time to handle one event")
+                        .tags("app", app, "atom", def).register(registry));
     }
 
-    public void fault(String app, String def) {
-        counter("atoll_atom_faults_total", app, def).increment();
-    }
-
-    public void restart(String app, String def) {
-        counter("atoll_atom_restarts_total", app, def).increment();
-    }
-
-    public void handled(String app, String def, long nanos) {
-        Timer.builder("atoll_atom_handler_seconds").tags("app", app, "atom", def)
-                .publishPercentiles(0.5, 0.99).register(registry).record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private Counter counter(String name, String app, String def) {
-        return Counter.builder(name).tags("app", app, "atom", def).register(registry);
+    private Counter counter(String name, String description, String app, String def) {
+        return Counter.builder(name).description(description).tags("app", app, "atom", def).register(registry);
     }
 
     public String scrape() {
