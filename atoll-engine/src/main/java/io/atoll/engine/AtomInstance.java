@@ -15,6 +15,8 @@ public final class AtomInstance {
     private final CompiledModule module;
     private final Instance instance;
     private final ResultBuffer result;
+    /** Export handles by name: looking one up costs a map search and an allocation per call. */
+    private final java.util.Map<String, com.dylibso.chicory.runtime.ExportFunction> exports = new java.util.HashMap<>();
 
     AtomInstance(CompiledModule module, Instance instance, ResultBuffer result) {
         this.module = module;
@@ -139,7 +141,7 @@ public final class AtomInstance {
     /** Calls an export, turning every way a guest can stop abnormally into a {@link GuestFault}. */
     public long[] call(String export, long... args) {
         try {
-            long[] r = instance.export(export).apply(args);
+            long[] r = exports.computeIfAbsent(export, instance::export).apply(args);
             return r == null ? new long[] {0} : r;
         } catch (StackOverflowError e) {
             throw new GuestFault(GuestFault.Kind.STACK_OVERFLOW, "call stack exhausted in " + export, 0, null);

@@ -228,10 +228,10 @@ public final class NodeCore implements AutoCloseable {
             }
             return 1;
         }
-        String[] parts = name.split("/");
-        if (parts.length == 2) {
-            Application app = apps.get(parts[0]);
-            Definition d = app == null ? null : app.definition(parts[1]);
+        int slash = name.indexOf('/');
+        if (slash > 0 && name.indexOf('/', slash + 1) < 0) { // app/def: routed by the definition's policy
+            Application app = apps.get(name.substring(0, slash));
+            Definition d = app == null ? null : app.definition(name.substring(slash + 1));
             if (d != null) {
                 return d.dispatch(e);
             }
@@ -276,6 +276,7 @@ public final class NodeCore implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
+            replies.expire(now);
             for (Application app : apps.values()) {
                 for (Definition d : app.definitions()) {
                     for (Atom a : d.instances()) {

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -89,7 +88,8 @@ final class Ingress {
         byte[] payload = HttpCodec.encodeRequest(new HttpCodec.Request(req.method().name(),
                 query == null ? sub : sub + "?" + query, headers(req.headers()), body.getBytes()));
         CompletableFuture<Envelope> answer = new CompletableFuture<>();
-        String replyTo = core.replies().open(answer);
+        long wait = bound.definition().spec().limits().timeoutMs() + GRACE_MS;
+        String replyTo = core.replies().open(answer, wait);
         Envelope event = new Envelope(Abi.KIND_HTTP_REQUEST, 0, 0, Abi.SENDER_INGRESS, replyTo, payload);
         try {
             core.deliver(target, event);
@@ -101,8 +101,7 @@ final class Ingress {
             return;
         }
         Context ctx = io.vertx.core.Vertx.currentContext();
-        long wait = bound.definition().spec().limits().timeoutMs() + GRACE_MS;
-        answer.orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((env, err) -> {
+        answer.whenComplete((env, err) -> {
             core.replies().close(replyTo);
             ctx.runOnContext(v -> respond(req.response(), target, env, err));
         });

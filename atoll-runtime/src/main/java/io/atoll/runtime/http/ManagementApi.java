@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** The management API under {@code /api/v1} (docs/api.md). Blocking work goes to worker threads. */
@@ -137,7 +136,7 @@ final class ManagementApi {
             return;
         }
         CompletableFuture<Envelope> answer = new CompletableFuture<>();
-        String replyTo = core.replies().open(answer);
+        String replyTo = core.replies().open(answer, Math.max(wait, 1));
         try {
             core.deliver(to, new Envelope(Abi.KIND_MESSAGE, 0, 0, Abi.SENDER_API, replyTo, body.getBytes()));
         } catch (HostError e) {
@@ -157,7 +156,7 @@ final class ManagementApi {
             return;
         }
         Context ctx = Vertx.currentContext();
-        answer.orTimeout(wait, TimeUnit.MILLISECONDS).whenComplete((env, err) -> {
+        answer.whenComplete((env, err) -> {
             core.replies().close(replyTo);
             ctx.runOnContext(v -> {
                 Throwable cause = err instanceof CompletionException ? err.getCause() : err;

@@ -4,6 +4,7 @@ import io.atoll.abi.Abi;
 import io.atoll.abi.Envelope;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,17 +14,32 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Replies {
     private final String prefix;
     private final AtomicLong next = new AtomicLong();
-    private final ConcurrentHashMap<String, CompletableFuture<Envelope>> open = new ConcurrentHashMap<>();
+    private record Pending(CompletableFuture<Envelope> answer, long deadlineNanos) {}
+
+    private final ConcurrentHashMap<String, Pending> open = new ConcurrentHashMap<>();
 
     public Replies(String nodeName) {
         this.prefix = Abi.REPLY_PREFIX + nodeName + "/";
     }
 
-    /** Opens an exchange; the caller MUST call {@link #close} when it stops waiting. */
-    public String open(CompletableFuture<Envelope> answer) {
+    /**
+     * Opens an exchange that fails with a {@link TimeoutException} once {@code timeoutMs} have
+     * passed without an answer ({@link #expire}, from the node's timer, enforces it: one sweep
+     * instead of a timer per request).
+     */
+    public String open(CompletableFuture<Envelope> answer, long timeoutMs) {
         String address = prefix + next.incrementAndGet();
-        open.put(address, answer);
+        open.put(address, new Pending(answer, System.nanoTime() + timeoutMs * 1_000_000L));
         return address;
+    }
+
+    /** Fails the exchanges whose deadline has passed. */
+    public void expire(long nowNanos) {
+        for (var e : open.entrySet()) {
+            if (nowNanos - e.getValue().deadlineNanos() > 0 && open.remove(e.getKey(), e.getValue())) {
+                e.getValue().answer().completeExceptionally(new TimeoutException("no answer in time"));
+            }
+        }
     }
 
     public void close(String address) {
@@ -32,15 +48,15 @@ public final class Replies {
 
     /** @return false if nobody waits on that address any more */
     public boolean complete(String address, Envelope answer) {
-        CompletableFuture<Envelope> f = open.remove(address);
-        return f != null && f.complete(answer);
+        Pending p = open.remove(address);
+        return p != null && p.answer().complete(answer);
     }
 
     /** Fails an exchange, e.g. because the atom handling the request faulted. */
     public void fail(String address, Throwable cause) {
-        CompletableFuture<Envelope> f = open.remove(address);
-        if (f != null) {
-            f.completeExceptionally(cause);
+        Pending p = open.remove(address);
+        if (p != null) {
+            p.answer().completeExceptionally(cause);
         }
     }
 
