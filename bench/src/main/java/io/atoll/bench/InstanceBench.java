@@ -210,7 +210,7 @@ public final class InstanceBench {
     private static long roundTrip(NodeCore core, String target, String payload) throws Exception {
         CompletableFuture<Envelope> answer = new CompletableFuture<>();
         long t0 = System.nanoTime();
-        String replyTo = core.replies().open(answer);
+        String replyTo = core.replies().open(answer, 10_000);
         try {
             core.deliver(target, new Envelope(Abi.KIND_MESSAGE, 0, 0, Abi.SENDER_API, replyTo,
                     payload.getBytes(StandardCharsets.UTF_8)));
@@ -280,7 +280,7 @@ public final class InstanceBench {
         List<String> replies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             CompletableFuture<Envelope> answer = new CompletableFuture<>();
-            String replyTo = core.replies().open(answer);
+            String replyTo = core.replies().open(answer, 60_000);
             answers.add(answer);
             replies.add(replyTo);
             core.deliver(app + "/echo", new Envelope(Abi.KIND_MESSAGE, 0, 0, Abi.SENDER_API, replyTo,
