@@ -41,7 +41,7 @@ public final class HttpFront {
         } else if (path.startsWith("/apps/")) {
             ingress.handle(req);
         } else if (path.startsWith("/api/v1/")) {
-            if (!authorized(req)) {
+            if (!authorized(req.remoteAddress().host(), req.getHeader("Authorization"), token)) {
                 Json.error(req.response(), 401, "a token is required from " + req.remoteAddress().host(),
                         "pass --token (or set ATOLL_TOKEN); the node's token is in <data dir>/token");
                 return;
@@ -54,16 +54,24 @@ public final class HttpFront {
         }
     }
 
-    private boolean authorized(HttpServerRequest req) {
-        if (isLoopback(req.remoteAddress().host())) {
+    /**
+     * docs/api.md: loopback callers need no token; anyone else must send {@code Authorization:
+     * Bearer <token>}. Compared in constant time.
+     */
+    static boolean authorized(String remoteHost, String authorization, String token) {
+        if (isLoopback(remoteHost)) {
             return true;
         }
-        String auth = req.getHeader("Authorization");
-        return auth != null && java.security.MessageDigest.isEqual(
-                auth.getBytes(), ("Bearer " + token).getBytes());
+        return token != null && authorization != null && java.security.MessageDigest.isEqual(
+                authorization.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                ("Bearer " + token).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static boolean isLoopback(String host) {
+        // Only literal addresses come from a socket; never resolve names here.
+        if (host == null || !(host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c)))) {
+            return false;
+        }
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
