@@ -85,10 +85,10 @@ public final class InstanceBench {
 
         Path dir = Files.createTempDirectory("atoll-bench-instances");
         try (Node node = Node.start(new NodeConfig("bench", "default", List.of(), "127.0.0.1", 0, dir.resolve("data"), null))) {
-            deploy(node, dir, "jfresh", javaEcho, "on-demand");
-            deploy(node, dir, "jwarm", javaEcho, "one");
-            deploy(node, dir, "cfresh", cProbe, "on-demand");
-            deploy(node, dir, "cwarm", cProbe, "one");
+            deploy(node, dir, "jfresh", javaEcho, "on-demand", "never");
+            deploy(node, dir, "jwarm", javaEcho, "one", "never");
+            deploy(node, dir, "cfresh", cProbe, "on-demand", "never");
+            deploy(node, dir, "cwarm", cProbe, "one", "never");
             System.out.println();
             System.out.println("== runtime spawn path: message round trip, new instance per event (on-demand) vs existing instance (one)");
             int rt = Math.max(100, samples / 2);
@@ -260,19 +260,7 @@ public final class InstanceBench {
 
     private static Sample idleSample(Node node, Path dir, String app, byte[] module, String payload, int n, boolean hibernated)
             throws Exception {
-        Path wasm = dir.resolve(app + ".wasm");
-        Files.write(wasm, module);
-        Path yaml = dir.resolve(app + ".yaml");
-        Files.writeString(yaml, """
-                app: %s
-                atoms:
-                  - name: echo
-                    module: %s
-                    kind: reactive
-                    policy: round-robin(%d)
-                    hibernate: %s
-                """.formatted(app, wasm.getFileName(), n, hibernated ? "1s" : "never"));
-        node.deploy(yaml);
+        deploy(node, dir, app, module, "round-robin(" + n + ")", hibernated ? "1s" : "never");
         NodeCore core = node.core();
         Definition d = core.app(app).definition("echo");
         long before = usedAfterGc();
@@ -349,7 +337,8 @@ public final class InstanceBench {
         return s[Math.min(s.length - 1, (int) Math.floor(p * s.length))];
     }
 
-    private static void deploy(Node node, Path dir, String app, byte[] module, String policy) throws Exception {
+    /** Deploys application {@code app}: one reactive definition {@code echo} running {@code module}. */
+    private static void deploy(Node node, Path dir, String app, byte[] module, String policy, String hibernate) throws Exception {
         Path wasm = dir.resolve(app + ".wasm");
         Files.write(wasm, module);
         Path yaml = dir.resolve(app + ".yaml");
@@ -360,7 +349,8 @@ public final class InstanceBench {
                     module: %s
                     kind: reactive
                     policy: %s
-                """.formatted(app, wasm.getFileName(), policy));
+                    hibernate: %s
+                """.formatted(app, wasm.getFileName(), policy, hibernate));
         node.deploy(yaml);
     }
 
