@@ -295,9 +295,23 @@ public final class Atom {
         ctx.ended(this, AtomState.FAILED, reason);
     }
 
+    /**
+     * The atom stops for good: answers the event in flight and everything still in the mailbox
+     * with an error where a requester waits (reply addresses). Plain messages cannot be answered;
+     * their count is logged.
+     */
     private void failPending(String reason) {
+        if (current != null) {
+            ctx.eventFailed(current, reason);
+            current = null;
+        }
+        int discarded = 0;
         for (Envelope e : mailbox.drain()) {
             ctx.eventFailed(e, reason);
+            discarded++;
+        }
+        if (discarded > 0) {
+            log(Abi.LOG_WARN, discarded + " pending message(s) not handled: " + reason);
         }
     }
 
