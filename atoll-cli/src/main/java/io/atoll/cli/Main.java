@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             DeployCommand.class,
             UndeployCommand.class,
             PsCommand.class,
+            NodesCommand.class,
             SendCommand.class,
             LogsCommand.class,
             CommandLine.HelpCommand.class

@@ -93,16 +93,21 @@ final class PsCommand implements Callable<Integer> {
 
     /** The aligned table of an AtomInfo array: columns separated by at least two spaces. */
     static String table(JsonNode atoms) {
+        return table(atoms, HEADER, FIELDS);
+    }
+
+    /** An aligned table of a JSON array: one row per element, one column per field. */
+    static String table(JsonNode items, String[] header, String[] fields) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(HEADER);
-        for (JsonNode atom : atoms) {
-            String[] row = new String[FIELDS.length];
-            for (int i = 0; i < FIELDS.length; i++) {
-                row[i] = cell(atom.path(FIELDS[i]));
+        rows.add(header);
+        for (JsonNode item : items) {
+            String[] row = new String[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                row[i] = cell(item.path(fields[i]));
             }
             rows.add(row);
         }
-        int[] width = new int[HEADER.length];
+        int[] width = new int[header.length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 width[i] = Math.max(width[i], row[i].length());

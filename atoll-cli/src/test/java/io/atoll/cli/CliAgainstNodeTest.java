@@ -102,6 +102,18 @@ class CliAgainstNodeTest {
     }
 
     @Test
+    void nodesListsTheOneNodeWhenNotInACluster() throws Exception {
+        Cli nodes = Cli.run("nodes", "--node", node.baseUrl());
+        assertThat(nodes.code()).isZero();
+        List<String> lines = nodes.out().lines().toList();
+        assertThat(lines.get(0)).matches("NAME +STATE +ZONE +TAGS +ATOMS +LOAD +ADDRESS");
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).matches("cli-test +up +default +- +0 +(\\d+\\.\\d\\d|-) +" + node.baseUrl().replace(".", "\\."));
+        JsonNode json = NodeClient.JSON.readTree(Cli.run("nodes", "--json", "--node", node.baseUrl()).out());
+        assertThat(json.get(0).get("cores").asInt()).isPositive();
+    }
+
+    @Test
     void unknownAtomIsOneErrorAndAHint() {
         Cli send = Cli.run("send", "nope/nope", "x", "--node", node.baseUrl());
         assertThat(send.code()).isEqualTo(1);

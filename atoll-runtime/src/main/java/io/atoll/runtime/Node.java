@@ -49,6 +49,7 @@ public final class Node implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long startedAt = System.currentTimeMillis();
     private volatile HttpServer server;
+    private volatile ClusterView cluster = () -> List.of(selfAsMember());
     private volatile boolean closed;
 
     private Node(NodeConfig config) {
@@ -240,9 +241,35 @@ public final class Node implements AutoCloseable {
         m.put("port", port());
         m.put("uptimeMs", System.currentTimeMillis() - startedAt);
         m.put("atoms", core.directory().all().size());
+        m.put("cores", rt.availableProcessors());
+        m.put("load", load());
         m.put("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
         m.put("heapMaxBytes", rt.maxMemory());
         return m;
+    }
+
+    /** This node as a member of a one-node cluster (state up). */
+    private Map<String, Object> selfAsMember() {
+        Map<String, Object> m = new LinkedHashMap<>(info());
+        m.put("state", "up");
+        m.put("address", baseUrl());
+        return m;
+    }
+
+    /** Replaces the one-node view, when the node has joined a fabric. */
+    public void setClusterView(ClusterView view) {
+        this.cluster = view;
+    }
+
+    public ClusterView clusterView() {
+        return cluster;
+    }
+
+    /** Load as the operating system reports it: the one-minute average per core (-1 if unknown). */
+    public static double load() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        double avg = os.getSystemLoadAverage();
+        return avg < 0 ? -1 : avg / os.getAvailableProcessors();
     }
 
     public NodeCore core() {

@@ -98,6 +98,11 @@ class ManagementApiTest {
         JsonNode info = JSON.readTree(t.get("/api/v1/node").body());
         assertThat(info.get("name").asText()).isEqualTo("test");
         assertThat(info.get("abiVersion").asInt()).isEqualTo(1);
+        JsonNode nodes = JSON.readTree(t.get("/api/v1/nodes").body());
+        assertThat(nodes).hasSize(1);
+        assertThat(nodes.get(0).get("name").asText()).isEqualTo("test");
+        assertThat(nodes.get(0).get("state").asText()).isEqualTo("up");
+        assertThat(nodes.get(0).get("address").asText()).isEqualTo(t.node.baseUrl());
         t.deploy("app: met\natoms:\n  - { name: m, module: " + t.atom("probe") + " }\n");
         t.send("met/m/0", "echo x");
         t.post("/api/v1/send?to=met/m/0", "trap");

@@ -55,6 +55,8 @@ final class ManagementApi {
         }
         if (m == HttpMethod.GET && path.equals("/node")) {
             Json.send(res, 200, node.info());
+        } else if (m == HttpMethod.GET && path.equals("/nodes")) {
+            Json.send(res, 200, node.clusterView().nodes());
         } else if (m == HttpMethod.PUT && path.startsWith("/modules/")) {
             String hash = path.substring("/modules/".length());
             req.body().onSuccess(b -> blocking(res, 201, () -> Map.of("module", node.storeModule(hash, b.getBytes()))));
