@@ -5,6 +5,7 @@ import io.atoll.runtime.Node;
 import io.atoll.runtime.NodeConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,15 +50,39 @@ final class NodeStartCommand implements Callable<Integer> {
             description = "management API token for remote callers (default: generated into <data dir>/token)")
     String token;
 
+    @Option(names = "--fabric", paramLabel = "URL",
+            description = "join the cluster whose NATS server is at URL, e.g. nats://127.0.0.1:4222 (default: run alone)")
+    String fabric;
+
+    @Option(names = "--down-after", paramLabel = "DURATION", defaultValue = "3s",
+            description = "declare a node down when not heard from for this long (default: 3s)")
+    String downAfter;
+
     @Override
     public Integer call() throws InterruptedException {
         NodeConfig config = config();
+        Duration down = downAfter();
         Node node = Node.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "atoll-shutdown"));   // Ctrl-C
+        ClusterJoin cluster = null;
+        if (fabric != null) {
+            try {
+                cluster = ClusterJoin.join(node, fabric, down);
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+        }
+        ClusterJoin joined = cluster;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {   // Ctrl-C: leave first, then stop
+            if (joined != null) {
+                joined.close();
+            }
+            node.close();
+        }, "atoll-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
         out.println("atoll node " + config.name() + " listening on " + node.baseUrl()
-                + " (data: " + config.dataDir() + ")");
+                + " (data: " + config.dataDir() + ")" + (fabric != null ? ", joined " + fabric : ""));
         out.flush();
 
         node.awaitStopped();
@@ -66,6 +91,19 @@ final class NodeStartCommand implements Callable<Integer> {
                     "see the log above for the atom and its fault; the applications come back at the next start");
         }
         return 0;
+    }
+
+    Duration downAfter() {
+        try {
+            long ms = io.atoll.runtime.manifest.Units.durationMs(downAfter);
+            if (ms < 100) {
+                throw new IllegalArgumentException("too short");
+            }
+            return Duration.ofMillis(ms);
+        } catch (IllegalArgumentException e) {
+            throw new AtollException("--down-after " + downAfter + " is not a usable duration",
+                    "give at least 100ms, e.g. --down-after 3s");
+        }
     }
 
     /** The node's configuration: the options given, the defaults of NodeConfig for the rest. */
