@@ -121,7 +121,7 @@ class MessagingTest {
     @Test
     void aFullMailboxRefusesInsteadOfBlocking() {
         // tiny has room for 2: keep it busy, then flood it
-        assertThat(t.post("/api/v1/send?to=msg/tiny/0&wait=0", "busy 1000").statusCode()).isEqualTo(202);
+        assertThat(t.post("/api/v1/send?to=msg/tiny/0&wait=0", "busy 3000").statusCode()).isEqualTo(202);
         TestNode.await(Duration.ofSeconds(5), "tiny busy", () -> t.node.core().atom("msg/tiny/0").state().label().equals("running"));
         assertThat(t.send("msg/sender/0", "send tiny/0 a")).isEqualTo("1 OK");
         assertThat(t.send("msg/sender/0", "send tiny/0 b")).isEqualTo("1 OK");
