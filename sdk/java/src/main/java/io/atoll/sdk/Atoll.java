@@ -97,13 +97,16 @@ public final class Atoll {
 
     /** {@link #send(String, byte[])} with flags (FIFO, alias, pattern) and a correlation id. */
     public static int send(String to, byte[] data, SendOptions options) {
-        byte[] t = Codec.utf8(to);
+        return send(Codec.utf8(to), data, options.flags(), options.correlationId());
+    }
+
+    /** The send itself, with the destination already in UTF-8 (replies reuse the envelope's bytes). */
+    static int send(byte[] to, byte[] data, int flags, long correlation) {
         byte[] d = data == null ? Codec.EMPTY : data;
-        // No allocation between taking the addresses and the call: the GC cannot move t or d.
-        int r = Host.send(Address.ofData(t).toInt(), t.length, Address.ofData(d).toInt(), d.length,
-                options.flags(), options.correlationId());
+        // No allocation between taking the addresses and the call: the GC cannot move to or d.
+        int r = Host.send(Address.ofData(to).toInt(), to.length, Address.ofData(d).toInt(), d.length, flags, correlation);
         if (r < 0) {
-            throw new AtollException("send to " + to, r);
+            throw new AtollException("send to " + Codec.string(to), r);
         }
         return r;
     }

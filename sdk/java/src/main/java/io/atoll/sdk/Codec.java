@@ -166,6 +166,11 @@ final class Codec {
             return n;
         }
 
+        void skip() {
+            int n = length(); // not "pos += length()": that reads pos before length() moves it
+            pos += n;
+        }
+
         byte[] bytes() {
             int n = length();
             byte[] out = new byte[n];

@@ -36,6 +36,18 @@ public final class HttpRequest {
         return new HttpRequest(method, path, headers, body);
     }
 
+    /** The body of an encoded request, skipping the other fields without decoding them. */
+    static byte[] bodyOf(byte[] payload) {
+        Codec.Reader r = new Codec.Reader(payload);
+        r.skip(); // method
+        r.skip(); // path
+        int count = r.length();
+        for (int i = 0; i < 2 * count; i++) {
+            r.skip(); // header names and values
+        }
+        return r.bytes();
+    }
+
     /** Encodes a request (for tests and tools). */
     byte[] encode() {
         Codec.Writer w = new Codec.Writer(64 + body.length).string(method).string(path).u32(headers.size());

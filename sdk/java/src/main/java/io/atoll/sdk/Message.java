@@ -21,17 +21,27 @@ public final class Message {
     private final int kind;
     private final int flags;
     private final long correlation;
-    private final String sender;
-    private final String replyTo;
+    // Names stay UTF-8 bytes until asked for: most handlers only reply (bench/README.md: eager
+    // decoding was 16 % of an echo's CPU).
+    private final byte[] senderBytes;
+    private final byte[] replyToBytes;
+    private String sender;
+    private String replyTo;
     private final byte[] payload;
     private HttpRequest http;
 
     Message(int kind, int flags, long correlation, String sender, String replyTo, byte[] payload) {
+        this(kind, flags, correlation, Codec.utf8(sender), Codec.utf8(replyTo), payload);
+        this.sender = sender;
+        this.replyTo = replyTo;
+    }
+
+    private Message(int kind, int flags, long correlation, byte[] sender, byte[] replyTo, byte[] payload) {
         this.kind = kind;
         this.flags = flags;
         this.correlation = correlation;
-        this.sender = sender;
-        this.replyTo = replyTo;
+        this.senderBytes = sender;
+        this.replyToBytes = replyTo;
         this.payload = payload;
     }
 
@@ -51,9 +61,9 @@ public final class Message {
                     + " exceed the " + len + " bytes given");
         }
         int pos = off + HEADER;
-        String sender = Codec.string(b, pos, (int) s);
+        byte[] sender = java.util.Arrays.copyOfRange(b, pos, pos + (int) s);
         pos += (int) s;
-        String replyTo = Codec.string(b, pos, (int) r);
+        byte[] replyTo = java.util.Arrays.copyOfRange(b, pos, pos + (int) r);
         pos += (int) r;
         byte[] payload = new byte[(int) p];
         System.arraycopy(b, pos, payload, 0, (int) p);
@@ -62,8 +72,8 @@ public final class Message {
 
     /** Encodes this message as an envelope (for tests and tools). */
     byte[] encode() {
-        byte[] s = Codec.utf8(sender);
-        byte[] r = Codec.utf8(replyTo);
+        byte[] s = senderBytes;
+        byte[] r = replyToBytes;
         return new Codec.Writer(HEADER + s.length + r.length + payload.length)
                 .u32(kind).u32(flags).u64(correlation).u32(s.length).u32(r.length).u32(payload.length)
                 .raw(s).raw(r).raw(payload).toByteArray();
@@ -94,11 +104,17 @@ public final class Message {
 
     /** Full name of the sending atom, or {@code _ingress} / {@code _api}. */
     public String sender() {
+        if (sender == null) {
+            sender = Codec.string(senderBytes);
+        }
         return sender;
     }
 
     /** Where an answer goes: the sender, or a {@code _reply/...} address for HTTP and API requests. */
     public String replyTo() {
+        if (replyTo == null) {
+            replyTo = Codec.string(replyToBytes);
+        }
         return replyTo;
     }
 
@@ -123,7 +139,7 @@ public final class Message {
      */
     public HttpRequest http() {
         if (!isHttp()) {
-            throw new IllegalStateException("not an HTTP request (kind " + kind + ") from " + sender);
+            throw new IllegalStateException("not an HTTP request (kind " + kind + ") from " + sender());
         }
         if (http == null) {
             http = HttpRequest.decode(payload);
@@ -136,7 +152,10 @@ public final class Message {
      * treat "POST /x with body B" and "message B" alike.
      */
     public byte[] body() {
-        return isHttp() ? http().body() : payload;
+        if (!isHttp()) {
+            return payload;
+        }
+        return http != null ? http.body() : HttpRequest.bodyOf(payload); // no need to decode the rest
     }
 
     /** {@link #body()} decoded as UTF-8. */
@@ -177,9 +196,9 @@ public final class Message {
      */
     private int answer(byte[] data, int flags) {
         try {
-            return Atoll.send(replyTo, data, SendOptions.of(flags, correlation));
+            return Atoll.send(replyToBytes, data, flags, correlation);
         } catch (AtollException e) {
-            if (e.code() == AtollError.ENOTFOUND.code() && replyTo.startsWith("_reply/")) {
+            if (e.code() == AtollError.ENOTFOUND.code() && replyTo().startsWith("_reply/")) {
                 return 0;
             }
             throw e;
@@ -188,7 +207,7 @@ public final class Message {
 
     @Override
     public String toString() {
-        return "Message{kind=" + kind() + ", from=" + sender + ", replyTo=" + replyTo + ", correlation="
+        return "Message{kind=" + kind() + ", from=" + sender() + ", replyTo=" + replyTo() + ", correlation="
                 + correlation + ", " + payload.length + " bytes}";
     }
 }
