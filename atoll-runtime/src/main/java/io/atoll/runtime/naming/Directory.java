@@ -1,7 +1,7 @@
 package io.atoll.runtime.naming;
 
-import io.atoll.abi.Abi;
 import io.atoll.abi.ErrorCode;
+import io.atoll.abi.NameLookup;
 import io.atoll.engine.HostError;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Where names live: full instance names ({@code app/def/instance}) and per-application aliases,
@@ -77,37 +75,15 @@ public final class Directory<A> {
      * names are visible. Queries may be full ({@code app/def/i}) or relative ({@code def/i}).
      */
     public List<String> lookup(String app, int mode, String query) {
-        String scope = app + "/";
-        return switch (mode) {
-            case Abi.LOOKUP_EXACT -> {
-                String full = query.startsWith(scope) ? query : scope + query;
-                yield names.containsKey(full) ? List.of(full) : List.of();
-            }
-            case Abi.LOOKUP_PREFIX -> {
-                String p = query.startsWith(scope) ? query : scope + query;
-                yield List.copyOf(names.subMap(p, true, p + Character.MAX_VALUE, true).keySet());
-            }
-            case Abi.LOOKUP_ALIAS -> aliasMembers(app, query);
-            case Abi.LOOKUP_REGEX -> {
-                Pattern pattern = compile(query);
-                yield names.subMap(scope, true, scope + Character.MAX_VALUE, true).keySet().stream()
-                        .filter(n -> pattern.matcher(n).matches() || pattern.matcher(n.substring(scope.length())).matches())
-                        .toList();
-            }
-            default -> throw new HostError(ErrorCode.EINVAL, "unknown look-up mode " + mode);
-        };
+        try {
+            return NameLookup.lookup(names, this::aliasMembers, app, mode, query);
+        } catch (IllegalArgumentException e) {
+            throw new HostError(ErrorCode.EINVAL, e.getMessage());
+        }
     }
 
     public List<String> all() {
         return List.copyOf(names.keySet());
-    }
-
-    public static Pattern compile(String regex) {
-        try {
-            return Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            throw new HostError(ErrorCode.EINVAL, "bad regular expression: " + e.getDescription());
-        }
     }
 
     public static String app(String name) {
