@@ -17,10 +17,12 @@ public final class HttpCodec {
     public static byte[] encodeRequest(Request r) {
         byte[] method = Codec.utf8(r.method());
         byte[] path = Codec.utf8(r.path());
-        ByteBuffer b = ByteBuffer.allocate(size(r.headers(), r.body(), method, path)).order(ByteOrder.LITTLE_ENDIAN);
+        byte[][] headers = utf8(r.headers());
+        ByteBuffer b = ByteBuffer.allocate(8 + method.length + path.length + size(headers) + 4 + r.body().length)
+                .order(ByteOrder.LITTLE_ENDIAN);
         Codec.put(b, method);
         Codec.put(b, path);
-        putHeaders(b, r.headers());
+        putHeaders(b, headers);
         Codec.put(b, r.body());
         return b.array();
     }
@@ -35,9 +37,10 @@ public final class HttpCodec {
     }
 
     public static byte[] encodeResponse(Response r) {
-        ByteBuffer b = ByteBuffer.allocate(4 + size(r.headers(), r.body())).order(ByteOrder.LITTLE_ENDIAN);
+        byte[][] headers = utf8(r.headers());
+        ByteBuffer b = ByteBuffer.allocate(4 + size(headers) + 4 + r.body().length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(r.status());
-        putHeaders(b, r.headers());
+        putHeaders(b, headers);
         Codec.put(b, r.body());
         return b.array();
     }
@@ -51,22 +54,30 @@ public final class HttpCodec {
         }
     }
 
-    private static int size(List<Map.Entry<String, String>> headers, byte[] body, byte[]... strings) {
-        int n = 4 + 4 + body.length;
-        for (byte[] s : strings) {
-            n += 4 + s.length;
-        }
+    /** Names and values in UTF-8, alternating: encoded once, used to size and to write. */
+    private static byte[][] utf8(List<Map.Entry<String, String>> headers) {
+        byte[][] out = new byte[2 * headers.size()][];
+        int i = 0;
         for (var h : headers) {
-            n += 8 + Codec.utf8(h.getKey()).length + Codec.utf8(h.getValue()).length;
+            out[i++] = Codec.utf8(h.getKey());
+            out[i++] = Codec.utf8(h.getValue());
+        }
+        return out;
+    }
+
+    /** Bytes of the header count and the length-prefixed names and values. */
+    private static int size(byte[][] headers) {
+        int n = 4;
+        for (byte[] h : headers) {
+            n += 4 + h.length;
         }
         return n;
     }
 
-    private static void putHeaders(ByteBuffer b, List<Map.Entry<String, String>> headers) {
-        b.putInt(headers.size());
-        for (var h : headers) {
-            Codec.put(b, Codec.utf8(h.getKey()));
-            Codec.put(b, Codec.utf8(h.getValue()));
+    private static void putHeaders(ByteBuffer b, byte[][] headers) {
+        b.putInt(headers.length / 2);
+        for (byte[] h : headers) {
+            Codec.put(b, h);
         }
     }
 
