@@ -271,9 +271,7 @@ public final class Definition implements AtomContext {
                 if (p.expireAfterEvents() > 0 && atom.eventsHandled() >= p.expireAfterEvents()) {
                     yield false;
                 }
-                if (atom.mailbox().isEmpty() && !idle.contains(atom)) {
-                    idle.offerFirst(atom);
-                }
+                offerIdle(atom);
                 yield true;
             }
             default -> true;
@@ -289,8 +287,14 @@ public final class Definition implements AtomContext {
     public void answered(Atom atom) {
         PolicySpec p = spec.policy();
         if (spec.kind() == AtomSpec.Kind.REACTIVE && p.type() == PolicySpec.Type.ON_DEMAND_EXPIRE
-                && (p.expireAfterEvents() == 0 || atom.eventsHandled() + 1 < p.expireAfterEvents())
-                && atom.mailbox().isEmpty() && !idle.contains(atom)) {
+                && (p.expireAfterEvents() == 0 || atom.eventsHandled() + 1 < p.expireAfterEvents())) {
+            offerIdle(atom);
+        }
+    }
+
+    /** Back to the idle pool (most recent first) if it has nothing waiting and is not there yet. */
+    private void offerIdle(Atom atom) {
+        if (atom.mailbox().isEmpty() && !idle.contains(atom)) {
             idle.offerFirst(atom);
         }
     }

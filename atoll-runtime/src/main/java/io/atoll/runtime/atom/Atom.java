@@ -213,10 +213,7 @@ public final class Atom {
                 throw new GuestFault(GuestFault.Kind.ERROR_RETURN, "atoll_on_message returned " + rc
                         + codeName(rc), 0, null);
             }
-            current = null;
-            eventsHandled++;
-            lastActiveNanos = System.nanoTime();
-            if (!ctx.afterEvent(this, lastActiveNanos - t0)) {
+            if (!eventDone(t0)) {
                 return;
             }
         }
@@ -254,6 +251,18 @@ public final class Atom {
             style = "handler";
         }
         return ctx.module().hasMessageHandler();
+    }
+
+    /**
+     * Bookkeeping when an event has been handled (handler returned, or a loop atom asks for the
+     * next one); returns false if the scheduling policy retires the atom.
+     */
+    private boolean eventDone(long startedNanos) {
+        current = null;
+        eventsHandled++;
+        long now = System.nanoTime();
+        lastActiveNanos = now;
+        return ctx.afterEvent(this, now - startedNanos);
     }
 
     /** Handler-style atoms without WASI (open files cannot be captured) may hibernate. */
@@ -352,15 +361,8 @@ public final class Atom {
 
         @Override
         public byte[] receive(long timeoutMs) throws InterruptedException {
-            if (current != null) { // the previous event is done
-                current = null;
-                eventsHandled++;
-                long now = System.nanoTime();
-                long took = now - Math.max(runningSince.get(), lastActiveNanos);
-                lastActiveNanos = now;
-                if (!ctx.afterEvent(Atom.this, took)) {
-                    throw new AtomExit(0);
-                }
+            if (current != null && !eventDone(Math.max(runningSince.get(), lastActiveNanos))) { // the previous event is done
+                throw new AtomExit(0);
             }
             long since = runningSince.get();
             if (since == -1 || !runningSince.compareAndSet(since, 0)) {
