@@ -25,6 +25,9 @@ import java.util.stream.Stream;
  * once both applications are deployed; runs until killed, or MAX_SECONDS (default 900) have passed.
  */
 public final class AtollEchoNode {
+    /** The echo example's own policy, as the demo serves it. */
+    static final String POLICY = "on-demand-expire(after: 5s)";
+
     private AtollEchoNode() {
     }
 
@@ -37,17 +40,20 @@ public final class AtollEchoNode {
             node.close();
             deleteTree(dir);
         }, "bench-shutdown"));
-        node.deploy(manifest(dir, "echo", Modules.JAVA_ECHO));
-        node.deploy(manifest(dir, "probe", Modules.C_PROBE));
+        node.deploy(manifest(dir, "echo", Modules.bytes(Modules.JAVA_ECHO), POLICY, "60s"));
+        node.deploy(manifest(dir, "probe", Modules.bytes(Modules.C_PROBE), POLICY, "60s"));
         System.out.println("ready " + node.port());
         System.out.flush();
         node.awaitStopped();
     }
 
-    /** Writes the module and a manifest for it into {@code dir}; returns the manifest. */
-    static Path manifest(Path dir, String app, String resource) throws IOException {
+    /**
+     * Writes {@code module} and the manifest of app {@code app} into {@code dir}: one reactive
+     * definition {@code echo}, route {@code /echo}. Returns the manifest.
+     */
+    static Path manifest(Path dir, String app, byte[] module, String policy, String hibernate) throws IOException {
         Path wasm = dir.resolve(app + ".wasm");
-        Files.write(wasm, Modules.bytes(resource));
+        Files.write(wasm, module);
         Path yaml = dir.resolve(app + ".yaml");
         Files.writeString(yaml, """
                 app: %s
@@ -55,10 +61,11 @@ public final class AtollEchoNode {
                   - name: echo
                     module: %s
                     kind: reactive
-                    policy: "on-demand-expire(after: 5s)"   # quoted: ": " inside is YAML syntax
+                    policy: "%s"   # quoted: on-demand-expire(after: 5s) has ": " inside
+                    hibernate: %s
                     routes:
                       - { path: /echo }
-                """.formatted(app, wasm.getFileName()));
+                """.formatted(app, wasm.getFileName(), policy, hibernate));
         return yaml;
     }
 

@@ -339,19 +339,7 @@ public final class InstanceBench {
 
     /** Deploys application {@code app}: one reactive definition {@code echo} running {@code module}. */
     private static void deploy(Node node, Path dir, String app, byte[] module, String policy, String hibernate) throws Exception {
-        Path wasm = dir.resolve(app + ".wasm");
-        Files.write(wasm, module);
-        Path yaml = dir.resolve(app + ".yaml");
-        Files.writeString(yaml, """
-                app: %s
-                atoms:
-                  - name: echo
-                    module: %s
-                    kind: reactive
-                    policy: %s
-                    hibernate: %s
-                """.formatted(app, wasm.getFileName(), policy, hibernate));
-        node.deploy(yaml);
+        node.deploy(AtollEchoNode.manifest(dir, app, module, policy, hibernate));
     }
 
     /** A host for instances that are created and started but never handle a message. */
