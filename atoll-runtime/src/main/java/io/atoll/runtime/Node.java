@@ -39,6 +39,8 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     public static final String VERSION = "0.1.0";
+    /** Reads and writes the records of deployed applications in the data directory. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper RECORDS = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final NodeConfig config;
     private final RocksKvStore store;
@@ -116,7 +118,7 @@ public final class Node implements AutoCloseable {
                 }
             }
         }
-        return deploy(yaml, manifestFile.toString(), uploaded);
+        return deploy(m, yaml, manifestFile.toString(), uploaded);
     }
 
     /**
@@ -124,7 +126,10 @@ public final class Node implements AutoCloseable {
      * field as written to {@code sha256:<hex>}.
      */
     public List<String> deploy(String yaml, String file, Map<String, String> uploadedModules) {
-        Manifest m = ManifestParser.parse(yaml, file);
+        return deploy(ManifestParser.parse(yaml, file), yaml, file, uploadedModules);
+    }
+
+    private List<String> deploy(Manifest m, String yaml, String file, Map<String, String> uploadedModules) {
         Map<String, String> modules = new LinkedHashMap<>(uploadedModules);
         ModuleSource source = ref -> {
             String resolved = modules.getOrDefault(ref, ref);
@@ -189,7 +194,7 @@ public final class Node implements AutoCloseable {
         try {
             Map<String, Object> rec = Map.of("manifest", yaml, "file", file, "modules", modules);
             Files.writeString(appsDir.resolve(app + ".json"),
-                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(rec));
+                    RECORDS.writeValueAsString(rec));
         } catch (IOException e) {
             LOG.warn("cannot record application {}: it will not come back after a restart: {}", app, e.getMessage());
         }
@@ -200,7 +205,7 @@ public final class Node implements AutoCloseable {
         try (var files = Files.list(appsDir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 try {
-                    Map<String, Object> rec = new com.fasterxml.jackson.databind.ObjectMapper().readValue(p.toFile(), Map.class);
+                    Map<String, Object> rec = RECORDS.readValue(p.toFile(), Map.class);
                     deploy((String) rec.get("manifest"), (String) rec.get("file"), (Map<String, String>) rec.get("modules"));
                 } catch (IOException | RuntimeException e) {
                     LOG.error("cannot redeploy {}: {}", p.getFileName(), e.getMessage());

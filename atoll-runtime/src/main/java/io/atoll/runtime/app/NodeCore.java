@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -149,7 +150,11 @@ public final class NodeCore implements AutoCloseable {
     }
 
     public Atom atom(String name) {
-        for (Atom a : atoms()) {
+        Atom live = directory.get(name);
+        if (live != null) {
+            return live;
+        }
+        for (Atom a : atoms()) { // stopped and failed daemons stay listed but leave the directory
             if (a.name().equals(name)) {
                 return a;
             }
@@ -237,6 +242,28 @@ public final class NodeCore implements AutoCloseable {
             }
         }
         throw new HostError(ErrorCode.ENOTFOUND, "no atom named " + name);
+    }
+
+    /** An open request: where the atom must answer, and the answer (or its failure) to come. */
+    public record Exchange(String replyTo, CompletableFuture<Envelope> answer) {}
+
+    /**
+     * Sends a request from outside the atoms (ingress, API) and opens its reply address. The
+     * answer completes exceptionally with {@link AtomFailedException} if the atom fails, or a
+     * TimeoutException after {@code timeoutMs}; the exchange is forgotten then by itself.
+     *
+     * @throws HostError if the request cannot be delivered (nothing stays open)
+     */
+    public Exchange request(String target, int kind, String sender, byte[] payload, long timeoutMs) {
+        CompletableFuture<Envelope> answer = new CompletableFuture<>();
+        String replyTo = replies.open(answer, timeoutMs);
+        try {
+            deliver(target, new Envelope(kind, 0, 0, sender, replyTo, payload));
+        } catch (HostError e) {
+            replies.close(replyTo);
+            throw e;
+        }
+        return new Exchange(replyTo, answer);
     }
 
     void eventFailed(Envelope event, String reason) {

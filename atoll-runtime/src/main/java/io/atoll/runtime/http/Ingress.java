@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
@@ -87,24 +86,18 @@ final class Ingress {
         String query = req.query();
         byte[] payload = HttpCodec.encodeRequest(new HttpCodec.Request(req.method().name(),
                 query == null ? sub : sub + "?" + query, headers(req.headers()), body.getBytes()));
-        CompletableFuture<Envelope> answer = new CompletableFuture<>();
         long wait = bound.definition().spec().limits().timeoutMs() + GRACE_MS;
-        String replyTo = core.replies().open(answer, wait);
-        Envelope event = new Envelope(Abi.KIND_HTTP_REQUEST, 0, 0, Abi.SENDER_INGRESS, replyTo, payload);
+        NodeCore.Exchange exchange;
         try {
-            core.deliver(target, event);
+            exchange = core.request(target, Abi.KIND_HTTP_REQUEST, Abi.SENDER_INGRESS, payload, wait);
         } catch (HostError e) {
-            core.replies().close(replyTo);
             // 503 either way: the route exists, its atom cannot take requests right now
             Json.error(req.response(), 503, target + " cannot take the request: " + e.detail(),
                     e.code() == ErrorCode.EFULL ? "retry later" : "see: atoll ps, atoll logs " + target);
             return;
         }
         Context ctx = io.vertx.core.Vertx.currentContext();
-        answer.whenComplete((env, err) -> {
-            core.replies().close(replyTo);
-            ctx.runOnContext(v -> respond(req.response(), target, env, err));
-        });
+        exchange.answer().whenComplete((env, err) -> ctx.runOnContext(v -> respond(req.response(), target, env, err)));
     }
 
     private static void respond(HttpServerResponse res, String target, Envelope env, Throwable err) {

@@ -3,7 +3,6 @@ package io.atoll.runtime.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.atoll.abi.Abi;
 import io.atoll.abi.AtollException;
-import io.atoll.abi.Envelope;
 import io.atoll.abi.ErrorCode;
 import io.atoll.engine.HostError;
 import io.atoll.engine.ModuleException;
@@ -14,6 +13,7 @@ import io.atoll.runtime.app.Definition;
 import io.atoll.runtime.app.NodeCore;
 import io.atoll.runtime.atom.Atom;
 import io.atoll.runtime.manifest.ManifestException;
+import io.atoll.runtime.naming.Directory;
 import io.atoll.runtime.manifest.Units;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
@@ -108,8 +107,8 @@ final class ManagementApi {
         json.path("modules").fields().forEachRemaining(e -> modules.put(e.getKey(), e.getValue().asText()));
         String file = json.path("file").asText("manifest.yaml");
         List<String> atoms = node.deploy(json.get("manifest").asText(), file, modules);
-        return Map.of("app", core.apps().stream().filter(a -> atoms.stream().anyMatch(n -> n.startsWith(a.name() + "/")))
-                .map(Application::name).findFirst().orElse(""), "atoms", atoms);
+        // a manifest has at least one atom, and every atom name starts with "<app>/"
+        return Map.of("app", Directory.app(atoms.get(0)), "atoms", atoms);
     }
 
     private void send(HttpServerRequest req, Buffer body) {
@@ -137,12 +136,10 @@ final class ManagementApi {
             Json.error(res, 413, "payload larger than " + max + " bytes", null);
             return;
         }
-        CompletableFuture<Envelope> answer = new CompletableFuture<>();
-        String replyTo = core.replies().open(answer, Math.max(wait, 1));
+        NodeCore.Exchange exchange;
         try {
-            core.deliver(to, new Envelope(Abi.KIND_MESSAGE, 0, 0, Abi.SENDER_API, replyTo, body.getBytes()));
+            exchange = core.request(to, Abi.KIND_MESSAGE, Abi.SENDER_API, body.getBytes(), Math.max(wait, 1));
         } catch (HostError e) {
-            core.replies().close(replyTo);
             int status = switch (e.code()) {
                 case EFULL -> 429;
                 case ENOTFOUND -> 404;
@@ -152,14 +149,13 @@ final class ManagementApi {
                     e.code() == ErrorCode.ENOTFOUND ? "list them with: atoll ps" : null);
             return;
         }
-        if (wait == 0) {
-            core.replies().close(replyTo);
+        if (wait == 0) { // nobody waits: an answer from the atom finds a closed address
+            core.replies().close(exchange.replyTo());
             Json.send(res, 202, Map.of("delivered", to));
             return;
         }
         Context ctx = Vertx.currentContext();
-        answer.whenComplete((env, err) -> {
-            core.replies().close(replyTo);
+        exchange.answer().whenComplete((env, err) -> {
             ctx.runOnContext(v -> {
                 Throwable cause = err instanceof CompletionException ? err.getCause() : err;
                 if (cause instanceof TimeoutException) {
