@@ -352,11 +352,12 @@ public final class Atom {
     private final class Host implements AtomHost {
         @Override
         public int send(String to, byte[] payload, int flags, long correlation) {
-            int n = ctx.send(Atom.this, to, payload, flags, correlation);
+            // Before the answer goes out, or the requester's next request can arrive first and
+            // find this instance not yet available.
             if (current != null && to.equals(current.replyTo()) && !to.equals(current.sender())) {
                 ctx.answered(Atom.this);
             }
-            return n;
+            return ctx.send(Atom.this, to, payload, flags, correlation);
         }
 
         @Override

@@ -46,8 +46,8 @@ public interface AtomContext {
     boolean afterEvent(Atom atom, long nanos);
 
     /**
-     * The atom has just answered the event it is handling (sent to its reply address); its
-     * handler is about to return. Called on the atom's thread.
+     * The atom is answering the event it is handling (sending to its reply address), so its
+     * handler is about to return. Called on the atom's thread, just before the answer is sent.
      */
     void answered(Atom atom);
 
