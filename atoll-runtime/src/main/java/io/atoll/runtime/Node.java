@@ -7,6 +7,8 @@ import io.atoll.runtime.app.Application;
 import io.atoll.runtime.app.ModuleSource;
 import io.atoll.runtime.app.NodeCore;
 import io.atoll.runtime.atom.Atom;
+import io.atoll.runtime.cluster.AppRecord;
+import io.atoll.runtime.cluster.Cluster;
 import io.atoll.runtime.http.HttpFront;
 import io.atoll.runtime.manifest.AtomSpec;
 import io.atoll.runtime.manifest.Manifest;
@@ -40,7 +42,6 @@ public final class Node implements AutoCloseable {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     public static final String VERSION = "0.1.0";
     /** Reads and writes the records of deployed applications in the data directory. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper RECORDS = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final NodeConfig config;
     private final RocksKvStore store;
@@ -71,8 +72,17 @@ public final class Node implements AutoCloseable {
         this.vertx = Vertx.vertx();
     }
 
-    /** Starts a node and returns once its HTTP port listens. */
+    /** Starts a node alone and returns once its HTTP port listens and its applications are back. */
     public static Node start(NodeConfig config) {
+        return start(config, n -> Cluster.ALONE);
+    }
+
+    /**
+     * Starts a node and joins it to a cluster with {@code join} once its HTTP port listens (the
+     * cluster needs its address). Alone, the node deploys its recorded applications again; in a
+     * cluster, the cluster's list of applications is what counts, and the cluster deploys them.
+     */
+    public static Node start(NodeConfig config, java.util.function.Function<Node, Cluster> join) {
         Node node = new Node(config);
         try {
             String token = node.token();
@@ -87,7 +97,15 @@ public final class Node implements AutoCloseable {
             node.close();
             throw e;
         }
-        node.redeploy();
+        try {
+            node.core.attach(join.apply(node));
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        if (node.core.cluster() == Cluster.ALONE) {
+            node.redeploy();
+        }
         LOG.info("node {} listening on {}", config.name(), node.baseUrl());
         return node;
     }
@@ -130,7 +148,29 @@ public final class Node implements AutoCloseable {
     }
 
     private List<String> deploy(Manifest m, String yaml, String file, Map<String, String> uploadedModules) {
+        Cluster cluster = core.cluster();
+        cluster.admit(m);
         Map<String, String> modules = new LinkedHashMap<>(uploadedModules);
+        List<String> atoms = deployHere(m, yaml, file, modules);
+        try {
+            cluster.deployed(new AppRecord(m.app(), yaml, file, modules));
+        } catch (RuntimeException e) {
+            undeployHere(m.app());
+            throw e;
+        }
+        return atoms;
+    }
+
+    /**
+     * Deploys, on this node only, an application the cluster shares (its modules already stored
+     * here). Returns the names of the atoms started.
+     */
+    public List<String> deployHere(AppRecord record) {
+        return deployHere(ManifestParser.parse(record.manifest(), record.file()), record.manifest(), record.file(),
+                new LinkedHashMap<>(record.modules()));
+    }
+
+    private List<String> deployHere(Manifest m, String yaml, String file, Map<String, String> modules) {
         ModuleSource source = ref -> {
             String resolved = modules.getOrDefault(ref, ref);
             if (ModuleFetcher.isUrl(resolved)) {
@@ -142,6 +182,7 @@ public final class Node implements AutoCloseable {
                 throw new AtollException("module " + ref + " was not uploaded",
                         "deploy with 'atoll deploy FILE', which uploads the modules a manifest names");
             }
+            modules.put(ref, resolved);
             return readModule(resolved.substring("sha256:".length()));
         };
         Application app = core.deploy(m, source);
@@ -150,7 +191,15 @@ public final class Node implements AutoCloseable {
                 : d.instances().stream().map(Atom::name)).toList();
     }
 
+    /** Undeploys an application from the whole cluster (from this node alone when it runs alone). */
     public boolean undeploy(String app) {
+        boolean done = undeployHere(app);
+        core.cluster().undeployed(app);
+        return done;
+    }
+
+    /** Undeploys an application on this node only. */
+    public boolean undeployHere(String app) {
         boolean done = core.undeploy(app);
         try {
             Files.deleteIfExists(appsDir.resolve(app + ".json"));
@@ -182,7 +231,8 @@ public final class Node implements AutoCloseable {
         return "sha256:" + hash;
     }
 
-    private byte[] readModule(String hash) {
+    /** The bytes of a stored module, by its hex SHA-256. */
+    public byte[] readModule(String hash) {
         try {
             return Files.readAllBytes(modulesDir.resolve(hash + ".wasm"));
         } catch (IOException | java.nio.file.InvalidPathException e) {
@@ -192,27 +242,33 @@ public final class Node implements AutoCloseable {
 
     private void record(String app, String yaml, String file, Map<String, String> modules) {
         try {
-            Map<String, Object> rec = Map.of("manifest", yaml, "file", file, "modules", modules);
-            Files.writeString(appsDir.resolve(app + ".json"),
-                    RECORDS.writeValueAsString(rec));
+            Files.write(appsDir.resolve(app + ".json"), new AppRecord(app, yaml, file, modules).toJson());
         } catch (IOException e) {
             LOG.warn("cannot record application {}: it will not come back after a restart: {}", app, e.getMessage());
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void redeploy() {
         try (var files = Files.list(appsDir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 try {
-                    Map<String, Object> rec = RECORDS.readValue(p.toFile(), Map.class);
-                    deploy((String) rec.get("manifest"), (String) rec.get("file"), (Map<String, String>) rec.get("modules"));
+                    deployHere(AppRecord.fromJson(Files.readAllBytes(p)));
                 } catch (IOException | RuntimeException e) {
                     LOG.error("cannot redeploy {}: {}", p.getFileName(), e.getMessage());
                 }
             }
         } catch (IOException e) {
             LOG.error("cannot read {}: {}", appsDir, e.getMessage());
+        }
+    }
+
+    /** Applications recorded on this node (what it ran before a restart). */
+    public List<String> recordedApps() {
+        try (var files = Files.list(appsDir)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".json"))
+                    .map(f -> f.substring(0, f.length() - 5)).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

@@ -54,28 +54,77 @@ public final class Definition implements AtomContext {
         this.meters = core.metrics().atomMeters(app.name(), spec.name());
     }
 
-    /** Starts the daemon instances ({@code app/def/0..N-1}); reactive instances start on events. */
+    /**
+     * Starts the daemon instances ({@code app/def/0..N-1}) unless the cluster places them
+     * ({@link #runDaemon}); reactive instances start on events.
+     */
     void start() {
-        if (spec.kind() == AtomSpec.Kind.DAEMON) {
+        if (spec.kind() == AtomSpec.Kind.DAEMON && !core.cluster().placesDaemons()) {
             for (int i = 0; i < spec.instances(); i++) {
                 launch(fullName + "/" + i);
             }
         }
     }
 
-    /** Delivers an event by policy; returns 1 or throws {@link HostError} (EFULL, ENOTFOUND). */
-    int dispatch(Envelope e) {
+    /**
+     * Starts the daemon instance {@code name} on this node, chosen by the cluster; returns false
+     * if it already runs here (or the application is being undeployed).
+     */
+    public synchronized boolean runDaemon(String name) {
+        if (undeployed || spec.kind() != AtomSpec.Kind.DAEMON || !name.startsWith(fullName + "/")) {
+            return false;
+        }
+        for (Atom a : live()) {
+            if (a.name().equals(name)) {
+                return false;
+            }
+        }
+        instances.removeIf(a -> a.name().equals(name)); // a stopped or failed one from before
+        launch(name);
+        return true;
+    }
+
+    /** Stops the instance {@code name} on this node (the cluster moved it elsewhere); false if it is not here. */
+    public boolean stopInstance(String name) {
+        for (Atom a : instances) {
+            if (a.name().equals(name) && !a.isStopping()) {
+                a.stop();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Delivers an event here by policy and returns null, or says which node must take it; throws
+     * {@link HostError} (EFULL, ENOTFOUND). A {@code forwarded} event was sent here by another
+     * node: it is delivered here or refused, never sent on.
+     */
+    NodeCore.Hop route(Envelope e, boolean forwarded) {
         if (undeployed) {
             throw new HostError(ErrorCode.ENOTFOUND, fullName + " is being undeployed");
         }
-        Atom target = switch (spec.kind()) {
-            case DAEMON -> turn(live());
-            case REACTIVE -> pickReactive();
-        };
-        if (target == null) {
+        if (spec.kind() == AtomSpec.Kind.DAEMON) {
+            Atom target = turn(live());
+            if (target != null) {
+                offer(target, e);
+                return null;
+            }
+            NodeCore.Hop remote = forwarded ? null : core.remoteInstance(app.name(), fullName, nextTurn.getAndIncrement());
+            if (remote != null) {
+                return remote;
+            }
             throw new HostError(ErrorCode.ENOTFOUND, "no running instance of " + fullName);
         }
-        return offer(target, e);
+        if (!forwarded && core.clustered()) {
+            String host = core.cluster().reactiveHost(app.name(), spec).orElseThrow(() ->
+                    new HostError(ErrorCode.ENOTFOUND, "no live node may run " + fullName + " (see its placement)"));
+            if (!host.equals(core.nodeName())) {
+                return new NodeCore.Hop(host, fullName);
+            }
+        }
+        offer(pickReactive(), e);
+        return null;
     }
 
     int offer(Atom target, Envelope e) {
@@ -112,21 +161,22 @@ public final class Definition implements AtomContext {
         };
     }
 
-    /** A new reactive instance, named {@code app/def/rN}. Also used by {@code spawn}. */
+    /**
+     * A new reactive instance, named {@code app/def/rN} ({@code app/def/<node>-rN} in a cluster,
+     * where every node keeps its own pool). Also used by {@code spawn}.
+     */
     Atom newReactive() {
         if (instances.size() >= MAX_REACTIVE_INSTANCES) {
             throw new HostError(ErrorCode.EFULL, fullName + " has " + MAX_REACTIVE_INSTANCES + " instances already");
         }
-        return launch(fullName + "/r" + nextInstance.incrementAndGet());
+        String prefix = core.clustered() ? core.nodeName() + "-r" : "r";
+        return launch(fullName + "/" + prefix + nextInstance.incrementAndGet());
     }
 
     private Atom launch(String name) {
         Atom atom = new Atom(name, this);
         instances.add(atom);
-        core.register(atom);
-        for (String alias : spec.aliases()) {
-            core.directory().addAlias(name, alias);
-        }
+        core.register(atom, spec.aliases());
         atom.start();
         return atom;
     }
@@ -230,19 +280,19 @@ public final class Definition implements AtomContext {
 
     @Override
     public void aliasAdd(Atom atom, String alias) {
-        core.directory().addAlias(atom.name(), alias);
+        core.addAlias(atom, alias);
     }
 
     @Override
     public void aliasRemove(Atom atom, String alias) {
-        if (!core.directory().removeAlias(atom.name(), alias)) {
+        if (!core.removeAlias(atom, alias)) {
             throw new HostError(ErrorCode.ENOTFOUND, atom.name() + " does not hold alias " + alias);
         }
     }
 
     @Override
     public List<String> lookup(int mode, String query) {
-        return core.directory().lookup(app.name(), mode, query);
+        return core.lookup(app.name(), mode, query);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.atoll.engine.ModuleException;
 import io.atoll.engine.WasmEngine;
 import io.atoll.runtime.atom.Atom;
 import io.atoll.runtime.atom.AtomLog;
+import io.atoll.runtime.cluster.Cluster;
 import io.atoll.runtime.manifest.AtomSpec;
 import io.atoll.runtime.manifest.Manifest;
 import io.atoll.runtime.messaging.Replies;
@@ -46,11 +47,14 @@ public final class NodeCore implements AutoCloseable {
     private final AtomLog log = new AtomLog();
     private final NodeMetrics metrics;
     private final Map<String, Application> apps = new ConcurrentHashMap<>();
+    private final String nodeName;
+    private volatile Cluster cluster = Cluster.ALONE;
     private final BiConsumer<Atom, GuestFault> onEscalate;
     private final Thread ticker;
     private volatile boolean closed;
 
     public NodeCore(String nodeName, WasmEngine engine, KvStore store, Path filesRoot, BiConsumer<Atom, GuestFault> onEscalate) {
+        this.nodeName = nodeName;
         this.engine = engine;
         this.filesRoot = filesRoot;
         this.store = store;
@@ -164,21 +168,95 @@ public final class NodeCore implements AutoCloseable {
 
     // ---- names ----
 
-    void register(Atom atom) {
+    /** Gives a local atom its name and its starting aliases, here and in the cluster. */
+    void register(Atom atom, List<String> aliases) {
         directory.register(atom.name(), atom);
+        for (String alias : aliases) {
+            directory.addAlias(atom.name(), alias);
+        }
+        cluster.announced(atom.name(), aliases);
     }
 
     void unregister(Atom atom) {
         if (directory.get(atom.name()) == atom) {
             directory.unregister(atom.name());
+            cluster.withdrawn(atom.name());
         }
     }
 
+    void addAlias(Atom atom, String alias) {
+        directory.addAlias(atom.name(), alias);
+        cluster.aliasAdded(atom.name(), alias);
+    }
+
+    boolean removeAlias(Atom atom, String alias) {
+        if (!directory.removeAlias(atom.name(), alias)) {
+            return false;
+        }
+        cluster.aliasRemoved(atom.name(), alias);
+        return true;
+    }
+
+    /** The local names: this node's atoms only. */
     public Directory<Atom> directory() {
         return directory;
     }
 
+    /**
+     * A look-up from inside application {@code app}, over the whole cluster: this node's names
+     * from its own directory (always current), the others' from the cluster's copy.
+     */
+    public List<String> lookup(String app, int mode, String query) {
+        List<String> local = directory.lookup(app, mode, query);
+        if (cluster == Cluster.ALONE) {
+            return local;
+        }
+        try {
+            return merge(local, cluster.lookup(app, mode, query));
+        } catch (IllegalArgumentException e) {
+            throw new HostError(ErrorCode.EINVAL, e.getMessage());
+        }
+    }
+
+    List<String> aliasMembers(String app, String alias) {
+        List<String> local = directory.aliasMembers(app, alias);
+        return cluster == Cluster.ALONE ? local : merge(local, cluster.aliasMembers(app, alias));
+    }
+
+    /** Local names plus the cluster's names of other nodes (its copy of ours may lag). */
+    private List<String> merge(List<String> local, List<String> clusterWide) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>(local);
+        for (String name : clusterWide) {
+            if (!out.contains(name) && !cluster.nodeOf(name).orElse(nodeName).equals(nodeName)) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    // ---- the cluster ----
+
+    /** Joins this node to a cluster; before any application is deployed. */
+    public void attach(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    boolean clustered() {
+        return cluster != Cluster.ALONE;
+    }
+
     // ---- delivery ----
+
+    /** Where an envelope must travel when its receiver is on another node. */
+    record Hop(String node, String target) {}
 
     /** A send from inside an atom (docs/abi.md §2): names are relative to its application. */
     int sendFrom(Atom from, String to, byte[] payload, int flags, long correlation) {
@@ -190,17 +268,14 @@ public final class NodeCore implements AutoCloseable {
         }
         Envelope e = new Envelope(Abi.KIND_MESSAGE, flags, correlation, from.name(), from.name(), payload);
         if (Replies.isReply(to)) {
-            if (!replies.complete(to, e)) {
-                throw new HostError(ErrorCode.ENOTFOUND, "nobody waits on " + to);
-            }
-            return 1;
+            return deliver(to, e);
         }
         String app = from.context().app();
         if ((flags & Abi.FLAG_ALIAS) != 0) {
-            return deliverAll(app, directory.aliasMembers(app, to), e);
+            return deliverAll(app, aliasMembers(app, to), e);
         }
         if ((flags & Abi.FLAG_PATTERN) != 0) {
-            return deliverAll(app, directory.lookup(app, Abi.LOOKUP_REGEX, to), e);
+            return deliverAll(app, lookup(app, Abi.LOOKUP_REGEX, to), e);
         }
         String scope = app + "/";
         return deliver(to.startsWith(scope) ? to : scope + to, e);
@@ -222,54 +297,162 @@ public final class NodeCore implements AutoCloseable {
     }
 
     /**
-     * Delivers to a full name: an instance ({@code app/def/i}) or a definition ({@code app/def},
-     * routed by its policy). Returns 1 or throws {@link HostError}.
+     * Delivers to a full name: an instance ({@code app/def/i}), a definition ({@code app/def},
+     * routed by its policy) or a reply address, on this node or another. Returns 1 or throws
+     * {@link HostError}. Waits for the other node's acknowledgement when the receiver is remote,
+     * so it must not be called on an event loop (use {@link #request} there).
      */
     public int deliver(String name, Envelope e) {
+        Hop hop = deliverHereOrHop(name, e, false);
+        return hop == null ? 1 : settle(hop, cluster.forward(hop.node(), hop.target(), e).join());
+    }
+
+    /**
+     * A message another node forwarded here: delivered on this node or refused with an error code,
+     * never forwarded again (the sender chose this node from its copy of the directory).
+     */
+    public int deliverForwarded(String target, Envelope e) {
+        try {
+            return deliverHereOrHop(target, e, true) == null ? 1 : ErrorCode.ENOTFOUND.code();
+        } catch (HostError x) {
+            return x.code().code();
+        }
+    }
+
+    private static int settle(Hop hop, int answer) {
+        if (answer < 0) {
+            ErrorCode code = ErrorCode.of(answer);
+            throw new HostError(code, hop.target() + " on node " + hop.node() + ": " + code.meaning());
+        }
+        return answer;
+    }
+
+    /** Delivers here and returns null, or says where the envelope must go; throws {@link HostError}. */
+    private Hop deliverHereOrHop(String name, Envelope e, boolean forwarded) {
         Atom atom = directory.get(name);
         if (atom != null) {
             if (!atom.mailbox().offer(e)) {
                 throw new HostError(ErrorCode.EFULL, "mailbox of " + name + " is full");
             }
-            return 1;
+            return null;
+        }
+        if (Replies.isReply(name)) {
+            String owner = Replies.nodeOf(name);
+            if (!clustered() || owner.equals(nodeName)) {
+                answer(name, e);
+                return null;
+            }
+            if (!forwarded) {
+                return new Hop(owner, name);
+            }
         }
         int slash = name.indexOf('/');
         if (slash > 0 && name.indexOf('/', slash + 1) < 0) { // app/def: routed by the definition's policy
             Application app = apps.get(name.substring(0, slash));
             Definition d = app == null ? null : app.definition(name.substring(slash + 1));
             if (d != null) {
-                return d.dispatch(e);
+                return d.route(e, forwarded);
+            }
+        }
+        if (!forwarded && clustered()) {
+            String node = cluster.nodeOf(name).orElse(nodeName);
+            if (!node.equals(nodeName)) {
+                return new Hop(node, name);
             }
         }
         throw new HostError(ErrorCode.ENOTFOUND, "no atom named " + name);
     }
 
-    /** An open request: where the atom must answer, and the answer (or its failure) to come. */
-    public record Exchange(String replyTo, CompletableFuture<Envelope> answer) {}
+    /** Completes (or fails, for a failure notice from another node) an exchange open on this node. */
+    private void answer(String replyTo, Envelope e) {
+        if (e.kind() == Replies.KIND_FAILURE) {
+            String reason = new String(e.payload(), java.nio.charset.StandardCharsets.UTF_8);
+            if (replies.fail(replyTo, new AtomFailedException(reason, (e.flags() & 1) != 0))) {
+                return;
+            }
+        } else if (replies.complete(replyTo, e)) {
+            return;
+        }
+        throw new HostError(ErrorCode.ENOTFOUND, "nobody waits on " + replyTo);
+    }
+
+    /** An instance of a daemon definition on another node, in turn; null if there is none. */
+    Hop remoteInstance(String app, String definitionName, int turn) {
+        if (!clustered()) {
+            return null;
+        }
+        List<String> names = cluster.lookup(app, Abi.LOOKUP_PREFIX, definitionName + "/");
+        List<Hop> remote = new ArrayList<>();
+        for (String n : names) {
+            String node = cluster.nodeOf(n).orElse(nodeName);
+            if (!node.equals(nodeName)) {
+                remote.add(new Hop(node, n));
+            }
+        }
+        return remote.isEmpty() ? null : remote.get(Math.floorMod(turn, remote.size()));
+    }
 
     /**
-     * Sends a request from outside the atoms (ingress, API) and opens its reply address. The
-     * answer completes exceptionally with {@link AtomFailedException} if the atom fails, or a
+     * An open request: where the atom must answer, the answer (or its failure) to come, and
+     * whether the receiver took the request (at once here; when the other node acknowledged it
+     * otherwise; failed with a {@link HostError} if it refused or could not be reached).
+     */
+    public record Exchange(String replyTo, CompletableFuture<Envelope> answer, CompletableFuture<Void> taken) {}
+
+    private static final CompletableFuture<Void> TAKEN = CompletableFuture.completedFuture(null);
+
+    /**
+     * Sends a request from outside the atoms (ingress, API) and opens its reply address. Never
+     * blocks. The answer completes exceptionally with {@link AtomFailedException} if the atom
+     * fails, with a {@link HostError} if another node refused it or could not be reached, or with a
      * TimeoutException after {@code timeoutMs}; the exchange is forgotten then by itself.
      *
-     * @throws HostError if the request cannot be delivered (nothing stays open)
+     * @throws HostError if the request cannot be delivered on this node (nothing stays open)
      */
     public Exchange request(String target, int kind, String sender, byte[] payload, long timeoutMs) {
         CompletableFuture<Envelope> answer = new CompletableFuture<>();
         String replyTo = replies.open(answer, timeoutMs);
+        Envelope e = new Envelope(kind, 0, 0, sender, replyTo, payload);
+        Hop hop;
         try {
-            deliver(target, new Envelope(kind, 0, 0, sender, replyTo, payload));
-        } catch (HostError e) {
+            hop = deliverHereOrHop(target, e, false);
+        } catch (HostError x) {
             replies.close(replyTo);
-            throw e;
+            throw x;
         }
-        return new Exchange(replyTo, answer);
+        if (hop == null) {
+            return new Exchange(replyTo, answer, TAKEN);
+        }
+        CompletableFuture<Void> taken = cluster.forward(hop.node(), hop.target(), e).thenApply(code -> {
+            settle(hop, code);
+            return null;
+        });
+        taken.whenComplete((v, err) -> {
+            if (err != null) {
+                replies.fail(replyTo, err instanceof java.util.concurrent.CompletionException c ? c.getCause() : err);
+            }
+        });
+        return new Exchange(replyTo, answer, taken);
     }
 
     void eventFailed(Envelope event, String reason) {
-        if (Replies.isReply(event.replyTo())) {
-            replies.fail(event.replyTo(), new AtomFailedException(reason, reason.startsWith("timeout")));
+        String replyTo = event.replyTo();
+        if (!Replies.isReply(replyTo)) {
+            return;
         }
+        boolean timedOut = reason.startsWith("timeout");
+        String owner = Replies.nodeOf(replyTo);
+        if (!clustered() || owner.equals(nodeName)) {
+            replies.fail(replyTo, new AtomFailedException(reason, timedOut));
+            return;
+        }
+        Envelope notice = new Envelope(Replies.KIND_FAILURE, timedOut ? 1 : 0, 0, nodeName, "",
+                reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        cluster.forward(owner, replyTo, notice).thenAccept(code -> {
+            if (code < 0) {
+                LOG.debug("the failure of a request from node {} could not be reported: {}", owner, ErrorCode.of(code));
+            }
+        });
     }
 
     void escalate(Atom atom, GuestFault fault) {

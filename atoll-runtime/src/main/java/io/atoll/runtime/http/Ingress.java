@@ -107,6 +107,10 @@ final class Ingress {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof TimeoutException || (cause instanceof AtomFailedException f && f.timedOut())) {
             Json.error(res, 504, target + " did not answer in time", null);
+        } else if (cause instanceof HostError h) {
+            // another node refused the request or could not be reached
+            Json.error(res, 503, target + " cannot take the request: " + h.detail(),
+                    h.code() == ErrorCode.EUNREACHABLE ? "its node is cut off or down; retry later" : "retry later");
         } else if (cause instanceof AtomFailedException) {
             // No internals: the details are in the atom's log.
             Json.error(res, 500, target + " failed while handling the request", "see: atoll logs " + target);

@@ -149,16 +149,24 @@ final class ManagementApi {
                     e.code() == ErrorCode.ENOTFOUND ? "list them with: atoll ps" : null);
             return;
         }
+        Context ctx = Vertx.currentContext();
         if (wait == 0) { // nobody waits: an answer from the atom finds a closed address
             core.replies().close(exchange.replyTo());
-            Json.send(res, 202, Map.of("delivered", to));
+            exchange.taken().whenComplete((v, err) -> ctx.runOnContext(x -> {
+                if (err == null) {
+                    Json.send(res, 202, Map.of("delivered", to));
+                } else {
+                    refused(res, to, err);
+                }
+            }));
             return;
         }
-        Context ctx = Vertx.currentContext();
         exchange.answer().whenComplete((env, err) -> {
             ctx.runOnContext(v -> {
                 Throwable cause = err instanceof CompletionException ? err.getCause() : err;
-                if (cause instanceof TimeoutException) {
+                if (cause instanceof HostError) {
+                    refused(res, to, cause);
+                } else if (cause instanceof TimeoutException) {
                     Json.send(res, 202, Map.of("delivered", to));
                 } else if (cause instanceof AtomFailedException f) {
                     Json.error(res, 500, to + " failed while handling the message: " + f.getMessage(), "see: atoll logs " + to);
@@ -169,6 +177,21 @@ final class ManagementApi {
                 }
             });
         });
+    }
+
+    /** Another node refused the message or could not be reached. */
+    private static void refused(io.vertx.core.http.HttpServerResponse res, String to, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof HostError h) {
+            int status = switch (h.code()) {
+                case EFULL -> 429;
+                case ENOTFOUND -> 404;
+                default -> 503;
+            };
+            Json.error(res, status, h.detail(), h.code() == ErrorCode.EUNREACHABLE ? "its node is cut off or down; retry later" : null);
+        } else {
+            Json.error(res, 500, "internal error", null);
+        }
     }
 
     private void logs(HttpServerRequest req) {

@@ -18,6 +18,12 @@ public final class Replies {
 
     private final ConcurrentHashMap<String, Pending> open = new ConcurrentHashMap<>();
 
+    /**
+     * The kind of a notice one node sends another when the atom handling that node's request
+     * failed: it fails the exchange instead of completing it. Never shown to atoms.
+     */
+    public static final int KIND_FAILURE = -1;
+
     public Replies(String nodeName) {
         this.prefix = Abi.REPLY_PREFIX + nodeName + "/";
     }
@@ -52,16 +58,20 @@ public final class Replies {
         return p != null && p.answer().complete(answer);
     }
 
-    /** Fails an exchange, e.g. because the atom handling the request faulted. */
-    public void fail(String address, Throwable cause) {
+    /** Fails an exchange, e.g. because the atom handling the request faulted; false if none was open. */
+    public boolean fail(String address, Throwable cause) {
         Pending p = open.remove(address);
-        if (p != null) {
-            p.answer().completeExceptionally(cause);
-        }
+        return p != null && p.answer().completeExceptionally(cause);
     }
 
     public static boolean isReply(String name) {
         return name.startsWith(Abi.REPLY_PREFIX);
+    }
+
+    /** The node that opened a reply address ({@code _reply/<node>/<n>}). */
+    public static String nodeOf(String address) {
+        int end = address.lastIndexOf('/');
+        return end <= Abi.REPLY_PREFIX.length() ? "" : address.substring(Abi.REPLY_PREFIX.length(), end);
     }
 
     public int pending() {
