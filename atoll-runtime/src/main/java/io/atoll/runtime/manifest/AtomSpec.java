@@ -37,8 +37,19 @@ public record AtomSpec(
         }
     }
 
-    public record Placement(List<String> allowTags, List<String> denyTags, String zone, long memoryBytes) {
-        public static final Placement NONE = new Placement(List.of(), List.of(), null, 0);
+    /**
+     * Where the atom may run (docs/manifest.md, placement). Empty lists, a null zone and zeros mean
+     * "no constraint".
+     *
+     * @param allowTags   the node must carry at least one of these tags (empty: any)
+     * @param denyTags    the node must carry none of these tags
+     * @param zone        the node's zone must equal this (null: any zone)
+     * @param memoryBytes the node's free memory must be at least this at placement time (0: any)
+     * @param perNode     daemons only: instances on every eligible node instead of {@code instances}
+     *                    over the cluster (0: not set)
+     */
+    public record Placement(List<String> allowTags, List<String> denyTags, String zone, long memoryBytes, int perNode) {
+        public static final Placement NONE = new Placement(List.of(), List.of(), null, 0, 0);
     }
 
     public boolean granted(String capability) {

@@ -158,7 +158,7 @@ public final class ManifestParser {
             hibernate = h.equals("never") ? 0 : convert(path + ".hibernate", h, Units::durationMs);
         }
         return new AtomSpec(name, module.trim(), kind, policy, instances, recovery, restart, engine, limits,
-                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path));
+                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path, kind));
     }
 
     private Limits limits(JsonNode n, String path) {
@@ -213,13 +213,13 @@ public final class ManifestParser {
         return List.copyOf(out);
     }
 
-    private Placement placement(JsonNode n, String path) {
+    private Placement placement(JsonNode n, String path, Kind kind) {
         if (!n.has("placement")) {
             return Placement.NONE;
         }
         String p = path + ".placement";
         JsonNode pl = object(n.get("placement"), p);
-        fields(pl, p, Set.of("tags", "zone", "memory"));
+        fields(pl, p, Set.of("tags", "zone", "memory", "per-node"));
         List<String> allow = List.of();
         List<String> deny = List.of();
         if (pl.has("tags")) {
@@ -229,7 +229,17 @@ public final class ManifestParser {
             deny = t.has("deny") ? strings(t, "deny", p + ".tags") : List.of();
         }
         long memory = pl.has("memory") ? convert(p + ".memory", text(pl, "memory", p + ".memory", ""), Units::bytes) : 0;
-        return new Placement(allow, deny, text(pl, "zone", p + ".zone", null), memory);
+        int perNode = 0;
+        if (pl.has("per-node")) {
+            perNode = integer(pl, "per-node", p + ".per-node", 0, 1, 1000);
+            if (kind == Kind.REACTIVE) {
+                throw fail(p + ".per-node", "per-node is for daemons (kind: daemon); a reactive atom's instances come from its policy");
+            }
+            if (n.has("instances")) {
+                throw fail(p + ".per-node", "choose one: 'instances' (in total over the cluster) or 'placement.per-node' (on every eligible node)");
+            }
+        }
+        return new Placement(allow, deny, text(pl, "zone", p + ".zone", null), memory, perNode);
     }
 
     // ---- small typed readers; each failure names the field and its line ----
