@@ -71,6 +71,19 @@ public interface ClusterDirectory extends AutoCloseable {
     /** Names holding an alias in an application, sorted. */
     List<String> aliasMembers(String app, String alias);
 
+    /**
+     * Removes a name only while {@code node} owns it (compare-and-set): a node giving up a name
+     * must not remove another node's registration of it. Returns false if it did not own it.
+     */
+    boolean release(String name, String node);
+
+    /**
+     * Moves a name from {@code fromNode} (a dead node) to {@code toNode} with new metadata, only
+     * while {@code fromNode} still owns it (compare-and-set; aliases are kept). Returns false if
+     * the name is absent or owned by another node by now.
+     */
+    boolean takeOver(String name, String fromNode, String toNode, Map<String, String> metadata);
+
     /** Drops every name registered by {@code node} (a dead node); returns the names dropped, sorted. */
     List<String> unregisterNode(String node);
 

@@ -7,12 +7,9 @@ import io.atoll.abi.NameLookup;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.KeyValueManagement;
-import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.KeyValueWatcher;
-import io.nats.client.api.StorageType;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
@@ -103,7 +100,7 @@ public final class NatsDirectory implements ClusterDirectory {
         this.nc = nc;
         this.ownsConnection = ownsConnection;
         try {
-            this.kv = openBucket(nc, bucket);
+            this.kv = Buckets.keyValue(nc, bucket);
             CountDownLatch loaded = new CountDownLatch(1);
             this.watch = kv.watchAll(new KeyValueWatcher() {
                 @Override
@@ -128,21 +125,6 @@ public final class NatsDirectory implements ClusterDirectory {
             closeConnection();
             throw storeError("open the directory", e);
         }
-    }
-
-    private static KeyValue openBucket(Connection nc, String bucket) throws IOException, JetStreamApiException {
-        KeyValueManagement kvm = nc.keyValueManagement();
-        try {
-            kvm.getStatus(bucket);
-        } catch (JetStreamApiException missing) {
-            try {
-                kvm.create(KeyValueConfiguration.builder().name(bucket).maxHistoryPerKey(1)
-                        .storageType(StorageType.File).build());
-            } catch (JetStreamApiException e) {
-                kvm.getStatus(bucket); // another node created it first: fine if it exists now
-            }
-        }
-        return nc.keyValue(bucket);
     }
 
     // --- writes ---
@@ -260,6 +242,37 @@ public final class NatsDirectory implements ClusterDirectory {
             }
         }
         return dropped; // names is sorted, so dropped is too
+    }
+
+    @Override
+    public boolean release(String name, String node) {
+        checkName(name);
+        return dropIfOwnedBy(name, node);
+    }
+
+    @Override
+    public boolean takeOver(String name, String fromNode, String toNode, Map<String, String> metadata) {
+        checkName(name);
+        String key = key(name);
+        try {
+            for (int i = 0; i < CAS_ATTEMPTS; i++) {
+                checkOpen();
+                KeyValueEntry current = kv.get(key);
+                if (current == null) {
+                    return false;
+                }
+                Value old = fromJson(current.getValue());
+                if (!fromNode.equals(old.node())) {
+                    return false;
+                }
+                if (casUpdate(name, key, new Value(toNode, metadata, old.aliases()), current.getRevision())) {
+                    return true;
+                }
+            }
+            throw busy(name);
+        } catch (IOException | JetStreamApiException e) {
+            throw storeError("move " + name + " from node " + fromNode + " to " + toNode, e);
+        }
     }
 
     /** Deletes a name only while {@code node} still owns it in the store (CAS on its revision). */

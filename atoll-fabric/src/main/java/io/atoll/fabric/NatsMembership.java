@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,7 +48,10 @@ public final class NatsMembership implements Membership {
     /** How long a live holder of a name has to answer a claim. */
     static final Duration CLAIM_TIMEOUT = Duration.ofSeconds(1);
 
+    /** Null when {@link #shared} is given. */
     private final String url;
+    /** A connection shared with other fabric components: used, never closed, by this membership. */
+    private final Connection shared;
     private final Duration interval;
     private final Duration downAfter;
     /** Random per object: tells this process's messages from those of a previous or rival one. */
@@ -59,6 +63,7 @@ public final class NatsMembership implements Membership {
     private volatile NodeInfo self;
     private volatile List<Member> view = List.of();
     private volatile Connection connection;
+    private volatile Dispatcher dispatcher;
     private volatile boolean joined;
     private volatile boolean closed;
     private volatile boolean warnedDuplicate;
@@ -75,11 +80,25 @@ public final class NatsMembership implements Membership {
      *                  more tolerates a lost heartbeat or a short reconnect)
      */
     public NatsMembership(String url, Duration interval, Duration downAfter) {
+        this(url, null, interval, downAfter);
+    }
+
+    /**
+     * Uses a connection shared with the node's other fabric components (see
+     * {@link NatsConnect#open(FabricOptions, String)}): {@link #join} does not connect and
+     * {@link #close} unsubscribes but leaves the connection open.
+     */
+    public NatsMembership(Connection nc, Duration interval, Duration downAfter) {
+        this(null, Objects.requireNonNull(nc, "connection"), interval, downAfter);
+    }
+
+    private NatsMembership(String url, Connection shared, Duration interval, Duration downAfter) {
         if (interval.isNegative() || interval.isZero() || downAfter.compareTo(interval) <= 0) {
             throw new IllegalArgumentException("need 0 < interval < downAfter, got interval " + interval
                     + ", downAfter " + downAfter);
         }
         this.url = url;
+        this.shared = shared;
         this.interval = interval;
         this.downAfter = downAfter;
         this.table = new MemberTable(downAfter.toNanos());
@@ -90,7 +109,7 @@ public final class NatsMembership implements Membership {
         });
     }
 
-    /** Blocks for at most the connect timeout (2 s) plus the claim timeout (1 s). */
+    /** Blocks for at most the connect timeout (2 s, none on a shared connection) plus the claim timeout (1 s). */
     @Override
     public synchronized void join(NodeInfo me) {
         if (joined || closed) {
@@ -98,11 +117,12 @@ public final class NatsMembership implements Membership {
         }
         joined = true;
         self = me;
-        Connection nc = NatsConnect.open(url, "atoll-node-" + me.name());
+        Connection nc = shared != null ? shared : NatsConnect.open(url, "atoll-node-" + me.name());
         connection = nc;
         try {
             checkNameFree(nc, me.name());
             Dispatcher d = nc.createDispatcher();
+            dispatcher = d;
             d.subscribe(SUBJECT, msg -> onBeat(msg.getData()));
             d.subscribe(claimSubject(me.name()), this::answerClaim);
             long beatMs = interval.toMillis();
@@ -169,12 +189,27 @@ public final class NatsMembership implements Membership {
         thread.shutdownNow();
         Connection nc = connection;
         connection = null;
-        if (nc != null) {
-            try {
-                nc.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        Dispatcher d = dispatcher;
+        dispatcher = null;
+        if (nc == null) {
+            return;
+        }
+        if (shared != null) {
+            // The connection lives on: drop our subscriptions, or the claim subject would still have a
+            // listener (that no longer answers) and a later join under this name would be refused.
+            if (d != null) {
+                try {
+                    nc.closeDispatcher(d);
+                } catch (IllegalStateException e) {
+                    LOG.debug("membership dispatcher already gone: {}", e.toString());
+                }
             }
+            return;
+        }
+        try {
+            nc.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -317,20 +352,8 @@ public final class NatsMembership implements Membership {
         }
     }
 
-    /**
-     * Names become one subject token: characters NATS treats specially (. * > whitespace) and the
-     * escape character itself are written as _XX (hex), so distinct names give distinct subjects.
-     */
+    /** The subject only a live holder of {@code name} listens on; see {@link Subjects#token}. */
     static String claimSubject(String name) {
-        StringBuilder sb = new StringBuilder(CLAIM_PREFIX);
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
-                sb.append((char) c);
-            } else {
-                sb.append('_').append(String.format("%02X", c));
-            }
-        }
-        return sb.toString();
+        return CLAIM_PREFIX + Subjects.token(name);
     }
 }

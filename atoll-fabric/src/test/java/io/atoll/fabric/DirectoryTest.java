@@ -175,6 +175,26 @@ class DirectoryTest {
     }
 
     @Test
+    void releaseAndTakeOverOnlyActForTheOwnerTheyName() {
+        n1.register("a/d/0", "n1", Map.of("state", "running"));
+        n1.addAlias("a/d/0", "ds");
+        checkFor(WAIT, "n2 sees a/d/0", () -> n2.nodeOf("a/d/0").isPresent());
+
+        assertThat(n2.takeOver("a/d/0", "n3", "n2", Map.of())).isFalse(); // n3 does not own it
+        assertThat(n2.takeOver("a/d/0", "n1", "n2", Map.of("state", "running"))).isTrue();
+        assertThat(n2.nodeOf("a/d/0")).contains("n2");
+        assertThat(n2.aliasesOf("a/d/0")).containsExactly("ds"); // aliases kept
+        assertThat(n1.takeOver("a/d/0", "n1", "n1", Map.of())).isFalse(); // too late: n2 has it
+
+        checkFor(WAIT, "n1 sees the move", () -> n1.nodeOf("a/d/0").equals(java.util.Optional.of("n2")));
+        assertThat(n1.release("a/d/0", "n1")).isFalse(); // must not remove n2's registration
+        assertThat(n2.nodeOf("a/d/0")).contains("n2");
+        assertThat(n2.release("a/d/0", "n2")).isTrue();
+        assertThat(n2.nodeOf("a/d/0")).isEmpty();
+        assertThat(n2.takeOver("a/d/0", "n2", "n1", Map.of())).isFalse(); // absent
+    }
+
+    @Test
     void aNodeStartedLaterSeesExistingEntriesAtOnce() {
         n1.register("a/x/1", "n1", Map.of("k", "v"));
         n2.register("a/x/2", "n2", Map.of());

@@ -23,18 +23,29 @@ public final class NatsServer implements AutoCloseable {
     private final Path binary;
     private final Path dir;
     private final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    private NatsServer(Path binary, Path dir, int port) {
+    private NatsServer(Path binary, Path dir, int port, List<String> extraArgs) {
         this.binary = binary;
         this.dir = dir;
         this.port = port;
+        this.extraArgs = extraArgs;
     }
 
     public static NatsServer start() {
+        return start(new String[0]);
+    }
+
+    /**
+     * With more nats-server arguments after the harness's own (address, port, JetStream), e.g.
+     * {@code "--user", "a", "--pass", "b"} or {@code "--tls", "--tlscert", cert, "--tlskey", key};
+     * kept for {@link #restart}.
+     */
+    public static NatsServer start(String... extraArgs) {
         try {
             Path dir = Files.createTempDirectory("atoll-nats");
-            NatsServer s = new NatsServer(binary(), dir, freePort());
+            NatsServer s = new NatsServer(binary(), dir, freePort(), List.of(extraArgs));
             s.launch();
             return s;
         } catch (IOException e) {
@@ -78,8 +89,10 @@ public final class NatsServer implements AutoCloseable {
 
     private void launch() {
         Path log = dir.resolve("nats-server.log");
-        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "-a", "127.0.0.1", "-p", String.valueOf(port),
-                "-js", "-sd", dir.resolve("js").toString())
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "-a", "127.0.0.1",
+                "-p", String.valueOf(port), "-js", "-sd", dir.resolve("js").toString()));
+        command.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
