@@ -1,6 +1,8 @@
 package io.atoll.cli;
 
 import io.atoll.abi.AtollException;
+import io.atoll.cluster.FabricCluster;
+import io.atoll.fabric.FabricOptions;
 import io.atoll.runtime.Node;
 import io.atoll.runtime.NodeConfig;
 import java.io.PrintWriter;
@@ -51,8 +53,21 @@ final class NodeStartCommand implements Callable<Integer> {
     String token;
 
     @Option(names = "--fabric", paramLabel = "URL",
-            description = "join the cluster whose NATS server is at URL, e.g. nats://127.0.0.1:4222 (default: run alone)")
+            description = "join the cluster whose NATS server is at URL, e.g. nats://127.0.0.1:4222 or tls://host:4222;"
+                    + " a user and password may be given as nats://user:pass@host:4222 (default: run alone)")
     String fabric;
+
+    @Option(names = "--fabric-creds", paramLabel = "FILE", description = "a NATS .creds file (JWT and nkey) to log in to the fabric")
+    Path fabricCreds;
+
+    @Option(names = "--fabric-ca", paramLabel = "PEM", description = "trust this CA for the fabric's TLS (implies TLS)")
+    Path fabricCa;
+
+    @Option(names = "--fabric-cert", paramLabel = "PEM", description = "client certificate for mutual TLS (with --fabric-key)")
+    Path fabricCert;
+
+    @Option(names = "--fabric-key", paramLabel = "PEM", description = "private key of --fabric-cert (unencrypted PEM)")
+    Path fabricKey;
 
     @Option(names = "--down-after", paramLabel = "DURATION", defaultValue = "3s",
             description = "declare a node down when not heard from for this long (default: 3s)")
@@ -62,35 +77,56 @@ final class NodeStartCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         NodeConfig config = config();
         Duration down = downAfter();
-        Node node = Node.start(config);
-        ClusterJoin cluster = null;
-        if (fabric != null) {
+        FabricOptions fabricOptions = fabricOptions();
+        FabricCluster[] joined = new FabricCluster[1];
+        Node node = fabricOptions == null ? Node.start(config)
+                : Node.start(config, n -> joined[0] = FabricCluster.join(n, fabricOptions, down));
+        FabricCluster cluster = joined[0];
+        if (cluster != null) {
             try {
-                cluster = ClusterJoin.join(node, fabric, down);
+                cluster.start();
             } catch (RuntimeException e) {
                 node.close();
+                cluster.close();
                 throw e;
             }
         }
-        ClusterJoin joined = cluster;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {   // Ctrl-C: leave first, then stop
-            if (joined != null) {
-                joined.close();
-            }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {   // Ctrl-C: stop the atoms, then leave
             node.close();
+            if (cluster != null) {
+                cluster.close();
+            }
         }, "atoll-shutdown"));
 
         PrintWriter out = spec.commandLine().getOut();
         out.println("atoll node " + config.name() + " listening on " + node.baseUrl()
-                + " (data: " + config.dataDir() + ")" + (fabric != null ? ", joined " + fabric : ""));
+                + " (data: " + config.dataDir() + ")" + (fabricOptions != null ? ", joined " + fabricOptions.redactedUrl() : ""));
         out.flush();
 
         node.awaitStopped();
+        if (cluster != null) {
+            cluster.close();
+        }
         if (node.escalated()) {
             throw new AtollException("node " + config.name() + " stopped: an atom with recovery 'escalate' failed",
                     "see the log above for the atom and its fault; the applications come back at the next start");
         }
         return 0;
+    }
+
+    /** The fabric to join, or null to run alone. */
+    FabricOptions fabricOptions() {
+        if (fabric == null) {
+            if (fabricCreds != null || fabricCa != null || fabricCert != null || fabricKey != null) {
+                throw new AtollException("--fabric-creds, --fabric-ca, --fabric-cert and --fabric-key need --fabric",
+                        "add --fabric nats://HOST:PORT");
+            }
+            return null;
+        }
+        if ((fabricCert == null) != (fabricKey == null)) {
+            throw new AtollException("--fabric-cert and --fabric-key go together", "give both, or neither");
+        }
+        return new FabricOptions(fabric, fabricCreds, fabricCa, fabricCert, fabricKey);
     }
 
     Duration downAfter() {
@@ -112,6 +148,10 @@ final class NodeStartCommand implements Callable<Integer> {
             throw new AtollException("not a port: " + port, "give --port a number from 1 to 65535 (0 = any free port)");
         }
         NodeConfig d = NodeConfig.defaults();
+        if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,62}")) {
+            throw new AtollException("'" + name + "' is not a usable node name",
+                    "use letters, digits, '-' and '_' (at most 63), starting with a letter or digit");
+        }
         String n = name != null ? name : d.name();
         Path dir = data != null ? data.toAbsolutePath().normalize()
                 : (name != null ? d.dataDir().resolveSibling(n) : d.dataDir());

@@ -17,11 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code atoll ps}: the node's atoms ({@code GET /api/v1/atoms}) as a table, or as JSON. */
-@Command(name = "ps", mixinStandardHelpOptions = true, description = "List the atoms running on a node.")
+/**
+ * {@code atoll ps}: the atoms ({@code GET /api/v1/atoms}) as a table, or as JSON: the node's own in
+ * full, and in a cluster the other nodes' too (name, node, kind, state; their counters live there).
+ */
+@Command(name = "ps", mixinStandardHelpOptions = true, description = "List the atoms: the node's, and in a cluster every node's.")
 final class PsCommand implements Callable<Integer> {
-    static final String[] HEADER = {"NAME", "KIND", "STYLE", "STATE", "MAILBOX", "MSGS", "FAULTS", "RESTARTS"};
-    static final String[] FIELDS = {"name", "kind", "style", "state", "mailbox", "messages", "faults", "restarts"};
+    static final String[] HEADER = {"NAME", "NODE", "KIND", "STYLE", "STATE", "MAILBOX", "MSGS", "FAULTS", "RESTARTS"};
+    static final String[] FIELDS = {"name", "node", "kind", "style", "state", "mailbox", "messages", "faults", "restarts"};
 
     @Spec
     CommandSpec spec;

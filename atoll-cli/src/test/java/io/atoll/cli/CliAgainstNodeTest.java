@@ -65,8 +65,8 @@ class CliAgainstNodeTest {
         Cli ps = Cli.run("ps", "--node", url);
         assertThat(ps.code()).isZero();
         List<String> lines = ps.out().lines().toList();
-        assertThat(lines.get(0)).matches("NAME +KIND +STYLE +STATE +MAILBOX +MSGS +FAULTS +RESTARTS");
-        assertThat(lines).anyMatch(l -> l.matches("echo/echo/\\S+ +reactive +handler +\\S+ +0 +1 +0 +0"));
+        assertThat(lines.get(0)).matches("NAME +NODE +KIND +STYLE +STATE +MAILBOX +MSGS +FAULTS +RESTARTS");
+        assertThat(lines).anyMatch(l -> l.matches("echo/echo/\\S+ +\\S+ +reactive +handler +\\S+ +0 +1 +0 +0"));
 
         JsonNode json = NodeClient.JSON.readTree(Cli.run("ps", "--json", "--node", url).out());
         assertThat(json.isArray()).isTrue();

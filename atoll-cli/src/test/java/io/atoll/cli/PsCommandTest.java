@@ -8,13 +8,13 @@ import org.junit.jupiter.api.Test;
 class PsCommandTest {
     static final String ATOMS = """
             [
-              {"name": "counter/counter/0", "app": "counter", "definition": "counter", "kind": "daemon",
+              {"name": "counter/counter/0", "node": "a", "app": "counter", "definition": "counter", "kind": "daemon",
                "style": "loop", "state": "waiting", "aliases": [], "messages": 1042, "faults": 0,
                "restarts": 0, "mailbox": 3, "engine": "compiled", "memoryBytes": 1179648, "createdAt": 1732330000000},
-              {"name": "echo/echo/r1", "app": "echo", "definition": "echo", "kind": "reactive",
+              {"name": "echo/echo/r1", "node": "a", "app": "echo", "definition": "echo", "kind": "reactive",
                "style": "handler", "state": "idle", "aliases": ["greeter"], "messages": 7, "faults": 2,
                "restarts": 1, "mailbox": {"size": 0, "capacity": 1024}, "engine": "interpreted"},
-              {"name": "recovery/flaky/0", "kind": "daemon", "state": "restarting"}
+              {"name": "recovery/flaky/0", "node": "b", "kind": "daemon", "state": "running"}
             ]
             """;
 
@@ -23,10 +23,10 @@ class PsCommandTest {
         JsonNode atoms = NodeClient.JSON.readTree(ATOMS);
 
         assertThat(PsCommand.table(atoms)).isEqualTo("""
-                NAME               KIND      STYLE    STATE       MAILBOX  MSGS  FAULTS  RESTARTS
-                counter/counter/0  daemon    loop     waiting     3        1042  0       0
-                echo/echo/r1       reactive  handler  idle        0/1024   7     2       1
-                recovery/flaky/0   daemon    -        restarting  -        -     -       -
+                NAME               NODE  KIND      STYLE    STATE    MAILBOX  MSGS  FAULTS  RESTARTS
+                counter/counter/0  a     daemon    loop     waiting  3        1042  0       0
+                echo/echo/r1       a     reactive  handler  idle     0/1024   7     2       1
+                recovery/flaky/0   b     daemon    -        running  -        -     -       -
                 """);
     }
 
@@ -39,7 +39,7 @@ class PsCommandTest {
             assertThat(r.code()).isZero();
             assertThat(r.out().lines().toList()).hasSize(4);
             assertThat(r.out().lines().findFirst()).hasValueSatisfying(h -> assertThat(h).startsWith("NAME  ").endsWith("RESTARTS"));
-            assertThat(r.out()).contains("echo/echo/r1       reactive  handler  idle");
+            assertThat(r.out()).contains("echo/echo/r1       a     reactive  handler  idle");
         }
     }
 

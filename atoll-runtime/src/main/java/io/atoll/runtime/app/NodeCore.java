@@ -153,6 +153,26 @@ public final class NodeCore implements AutoCloseable {
         return out;
     }
 
+    /** An atom of another node as this node's copy of the directory knows it. */
+    public record RemoteAtom(String name, String node, String state) {}
+
+    /** The atoms of the other nodes, sorted by name (none when alone). */
+    public List<RemoteAtom> remoteAtoms() {
+        List<RemoteAtom> out = new ArrayList<>();
+        if (!clustered()) {
+            return out;
+        }
+        for (Application a : apps()) {
+            for (String name : cluster.lookup(a.name(), Abi.LOOKUP_PREFIX, "")) {
+                String node = cluster.nodeOf(name).orElse(nodeName);
+                if (!node.equals(nodeName)) {
+                    out.add(new RemoteAtom(name, node, cluster.metadataOf(name).getOrDefault("state", "running")));
+                }
+            }
+        }
+        return out;
+    }
+
     public Atom atom(String name) {
         Atom live = directory.get(name);
         if (live != null) {
@@ -514,7 +534,7 @@ public final class NodeCore implements AutoCloseable {
 
     /** Deploying an application whose name is taken. */
     public static final class AppExistsException extends AtollException {
-        AppExistsException(String app) {
+        public AppExistsException(String app) {
             super("application '" + app + "' is already deployed", "undeploy it first: atoll undeploy " + app);
         }
     }

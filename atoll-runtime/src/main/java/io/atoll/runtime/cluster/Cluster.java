@@ -51,6 +51,11 @@ public interface Cluster {
     /** The node that runs a name, if any. */
     Optional<String> nodeOf(String name);
 
+    /** What the node running a name said about it ({@code state}: running or failed), from the copy. */
+    default java.util.Map<String, String> metadataOf(String name) {
+        return java.util.Map.of();
+    }
+
     /** Delivers an envelope to {@code target} on {@code node}; see rule 3. */
     CompletableFuture<Integer> forward(String node, String target, Envelope envelope);
 

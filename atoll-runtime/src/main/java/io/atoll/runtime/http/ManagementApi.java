@@ -76,7 +76,7 @@ final class ManagementApi {
                 return Map.of("undeployed", app);
             });
         } else if (m == HttpMethod.GET && path.equals("/atoms")) {
-            Json.send(res, 200, core.atoms().stream().map(ManagementApi::info).toList());
+            Json.send(res, 200, atoms());
         } else if (m == HttpMethod.GET && path.startsWith("/atoms/")) {
             Atom a = core.atom(path.substring("/atoms/".length()));
             if (a == null) {
@@ -216,6 +216,35 @@ final class ManagementApi {
             }
         }
         Json.send(req.response(), 200, out);
+    }
+
+    /**
+     * This node's atoms in full, then (in a cluster) the other nodes' atoms as the directory
+     * knows them: name, node, kind and state.
+     */
+    private List<Map<String, Object>> atoms() {
+        String self = node.config().name();
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Atom a : core.atoms()) {
+            Map<String, Object> m = info(a);
+            m.put("node", self);
+            out.add(m);
+        }
+        for (NodeCore.RemoteAtom r : core.remoteAtoms()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.name());
+            String[] parts = r.name().split("/");
+            m.put("app", parts[0]);
+            m.put("definition", parts.length > 1 ? parts[1] : "");
+            Application app = core.app(parts[0]);
+            Definition d = app == null || parts.length < 2 ? null : app.definition(parts[1]);
+            m.put("kind", d == null ? null : d.spec().kind().name().toLowerCase());
+            m.put("state", r.state());
+            m.put("node", r.node());
+            out.add(m);
+        }
+        out.sort(java.util.Comparator.comparing(m -> (String) m.get("name")));
+        return out;
     }
 
     static Map<String, Object> info(Atom a) {

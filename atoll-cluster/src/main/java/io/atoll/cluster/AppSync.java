@@ -1,0 +1,108 @@
+package io.atoll.cluster;
+
+import io.atoll.fabric.AppCatalog;
+import io.atoll.fabric.ModuleStore;
+import io.atoll.runtime.Node;
+import io.atoll.runtime.cluster.AppRecord;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the node's applications equal to the cluster's catalog: every application deployed
+ * anywhere is deployed here too (its modules fetched by hash from the fabric's module store),
+ * every one undeployed anywhere is undeployed here. Whether an atom then runs here is placement's
+ * business ({@link DaemonPlacer}, {@link FabricCluster#reactiveHost}). Deploys run on one thread
+ * of their own: compiling a module must not hold up the catalog's watch.
+ */
+final class AppSync implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AppSync.class);
+
+    private final Node node;
+    private final AppCatalog catalog;
+    private final ModuleStore modules;
+    private final Runnable afterChange;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "atoll-app-sync");
+        t.setDaemon(true);
+        return t;
+    });
+
+    AppSync(Node node, AppCatalog catalog, ModuleStore modules, Runnable afterChange) {
+        this.node = node;
+        this.catalog = catalog;
+        this.modules = modules;
+        this.afterChange = afterChange;
+    }
+
+    /** Forgets applications recorded here that the cluster no longer has, then follows the catalog. */
+    void start() {
+        Map<String, byte[]> shared = catalog.all();
+        for (String app : node.recordedApps()) {
+            if (!shared.containsKey(app)) {
+                LOG.info("application {} was undeployed from the cluster while this node was away: forgetting it", app);
+                node.undeployHere(app);
+            }
+        }
+        catalog.listen(new AppCatalog.Listener() {
+            @Override
+            public void deployed(String app, byte[] record) {
+                worker.execute(() -> deploy(app, record));
+            }
+
+            @Override
+            public void undeployed(String app) {
+                worker.execute(() -> undeploy(app));
+            }
+        });
+    }
+
+    private void deploy(String app, byte[] json) {
+        if (node.core().app(app) != null) {
+            return; // deployed here first (the request came to this node), or already caught up
+        }
+        try {
+            AppRecord record = AppRecord.fromJson(json);
+            for (String ref : record.modules().values()) {
+                fetch(ref.substring("sha256:".length()));
+            }
+            node.deployHere(record);
+            LOG.info("deployed {} from the cluster", app);
+        } catch (RuntimeException e) {
+            LOG.error("cannot deploy {} from the cluster on this node: {}", app, e.getMessage());
+        }
+        afterChange.run();
+    }
+
+    private void fetch(String hash) {
+        try {
+            node.readModule(hash);
+            return; // already here
+        } catch (RuntimeException notHere) {
+            // fetch it below
+        }
+        byte[] bytes = modules.get(hash).orElseThrow(() -> new io.atoll.abi.AtollException(
+                "module sha256:" + hash + " is not in the cluster's module store", "deploy the application again"));
+        node.storeModule(hash, bytes);
+    }
+
+    private void undeploy(String app) {
+        if (node.undeployHere(app)) {
+            LOG.info("undeployed {} (undeployed from the cluster)", app);
+        }
+        afterChange.run();
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.atoll.cluster;
+
+import io.atoll.abi.Abi;
+import io.atoll.abi.AtollException;
+import io.atoll.fabric.ClusterDirectory;
+import io.atoll.fabric.NodeInfo;
+import io.atoll.runtime.app.Application;
+import io.atoll.runtime.app.Definition;
+import io.atoll.runtime.app.NodeCore;
+import io.atoll.runtime.atom.Atom;
+import io.atoll.runtime.atom.AtomState;
+import io.atoll.runtime.manifest.AtomSpec;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, on every node and from the same facts, which daemon instances run here; one pass per
+ * second and after every membership change. The directory is the arbiter: an instance
+ * ({@code app/def/k}) runs on the node that owns its name, and ownership changes only by
+ * compare-and-set, so two nodes never both win.
+ *
+ * <ul>
+ *   <li>A fresh instance (no owner) is claimed by its rendezvous owner among the live eligible
+ *       nodes ({@link Placement#owner}), which then starts it.
+ *   <li>An instance whose owner is down is taken over the same way if its recovery is
+ *       {@code restart} or {@code recover} (fresh state: checkpoints come with migration); with
+ *       {@code none} or {@code escalate} it stays down, and its node restarts it when it returns.
+ *   <li>An instance running here whose name another live node owns (both sides ran it while a
+ *       link was cut) is stopped here: the directory's owner wins, so the cluster converges
+ *       without duplicates.
+ *   <li>{@code placement.per-node: N} daemons run as {@code app/def/<node>-<k>} on every eligible
+ *       node; nobody else claims them.
+ *   <li>Names of dead nodes that are not daemon instances (reactive instances) are released.
+ *   <li>The node's own names missing from the directory (a write failed while cut off) are
+ *       written again.
+ * </ul>
+ */
+final class DaemonPlacer {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonPlacer.class);
+
+    private final NodeCore core;
+    private final ClusterDirectory directory;
+    private final NameMirror mirror;
+    private final String self;
+    private final Supplier<Collection<NodeInfo>> upNodes;
+
+    DaemonPlacer(NodeCore core, ClusterDirectory directory, NameMirror mirror, String self,
+            Supplier<Collection<NodeInfo>> upNodes) {
+        this.core = core;
+        this.directory = directory;
+        this.mirror = mirror;
+        this.self = self;
+        this.upNodes = upNodes;
+    }
+
+    /** One pass; never throws (a fabric error is logged and the next pass tries again). */
+    void pass() {
+        Collection<NodeInfo> up = upNodes.get();
+        Set<String> live = new HashSet<>();
+        up.forEach(n -> live.add(n.name()));
+        for (Application app : core.apps()) {
+            Set<String> slots = new HashSet<>();
+            for (Definition d : app.definitions()) {
+                if (d.spec().kind() == AtomSpec.Kind.DAEMON) {
+                    try {
+                        place(d, up, live, slots);
+                    } catch (RuntimeException e) {
+                        LOG.warn("placing {}: {}", d.fullName(), e.getMessage());
+                    }
+                }
+            }
+            try {
+                tidy(app, live, slots);
+            } catch (RuntimeException e) {
+                LOG.warn("tidying the names of {}: {}", app.name(), e.getMessage());
+            }
+        }
+    }
+
+    private void place(Definition d, Collection<NodeInfo> up, Set<String> live, Set<String> slots) {
+        AtomSpec.Placement p = d.spec().placement();
+        if (p.perNode() > 0) {
+            boolean here = up.stream().anyMatch(n -> n.name().equals(self) && Placement.eligible(p, n));
+            for (int k = 0; k < p.perNode(); k++) {
+                String name = d.fullName() + "/" + self + "-" + k;
+                if (here && !hasInstance(d, name)) {
+                    d.runDaemon(name);
+                } else if (!here) {
+                    d.stopInstance(name);
+                }
+            }
+            return;
+        }
+        for (int k = 0; k < d.spec().instances(); k++) {
+            String name = d.fullName() + "/" + k;
+            slots.add(name);
+            placeSlot(d, name, up, live);
+        }
+    }
+
+    private void placeSlot(Definition d, String name, Collection<NodeInfo> up, Set<String> live) {
+        Optional<String> owner = directory.nodeOf(name);
+        if (runsHere(d, name)) {
+            if (owner.isPresent() && !owner.get().equals(self) && live.contains(owner.get())) {
+                LOG.warn("{} runs here and on node {}, which owns it in the directory: stopping it here", name, owner.get());
+                d.stopInstance(name);
+            }
+            return;
+        }
+        if (hasInstance(d, name)) {
+            return; // stopped or failed here: its own recovery policy had the last word
+        }
+        boolean chosen = Placement.owner(name, d.spec().placement(), up).map(self::equals).orElse(false);
+        if (owner.isEmpty()) {
+            if (chosen && claim(name) && !d.runDaemon(name)) {
+                directory.release(name, self); // undeployed meanwhile: leave no name behind
+            }
+        } else if (owner.get().equals(self)) {
+            // ours from before this process started (a restart): run it again, as a lone node would
+            if (!"failed".equals(state(name))) {
+                d.runDaemon(name);
+            }
+        } else if (!live.contains(owner.get()) && chosen && failsOver(d.spec())) {
+            if (directory.takeOver(name, owner.get(), self, NameMirror.RUNNING)) {
+                LOG.info("node {} is down: {} restarts here", owner.get(), name);
+                if (!d.runDaemon(name)) {
+                    directory.release(name, self);
+                }
+            }
+        }
+    }
+
+    private boolean claim(String name) {
+        try {
+            directory.register(name, self, NameMirror.RUNNING);
+            return true;
+        } catch (AtollException e) {
+            return false; // another node claimed it first
+        }
+    }
+
+    /** Releases dead nodes' names that no daemon slot keeps, and writes back our own missing ones. */
+    private void tidy(Application app, Set<String> live, Set<String> slots) {
+        for (String name : directory.lookup(app.name(), Abi.LOOKUP_PREFIX, "")) {
+            String owner = directory.nodeOf(name).orElse(self);
+            if (!owner.equals(self) && !live.contains(owner) && !slots.contains(name)) {
+                directory.release(name, owner);
+            }
+        }
+        for (Definition d : app.definitions()) {
+            for (Atom a : d.instances()) {
+                if (isLive(a) && directory.nodeOf(a.name()).isEmpty()) {
+                    mirror.announced(a.name(), d.aliasesOf(a));
+                }
+            }
+        }
+    }
+
+    private String state(String name) {
+        return directory.metadataOf(name).map(m -> m.get("state")).orElse("");
+    }
+
+    private static boolean failsOver(AtomSpec spec) {
+        return spec.recovery() == AtomSpec.Recovery.RESTART || spec.recovery() == AtomSpec.Recovery.RECOVER;
+    }
+
+    private static boolean runsHere(Definition d, String name) {
+        for (Atom a : d.instances()) {
+            if (a.name().equals(name) && isLive(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasInstance(Definition d, String name) {
+        return d.instances().stream().anyMatch(a -> a.name().equals(name));
+    }
+
+    static boolean isLive(Atom a) {
+        AtomState s = a.state();
+        return s != AtomState.STOPPED && s != AtomState.FAILED && !a.isStopping();
+    }
+
+    /** True if {@code name} is a daemon instance of this node that ended failed. */
+    static boolean failedHere(NodeCore core, String name) {
+        int slash = name.indexOf('/');
+        Application app = slash < 0 ? null : core.app(name.substring(0, slash));
+        if (app == null) {
+            return false;
+        }
+        for (Definition d : app.definitions()) {
+            if (d.spec().kind() == AtomSpec.Kind.DAEMON && name.startsWith(d.fullName() + "/")) {
+                return d.instances().stream().anyMatch(a -> a.name().equals(name) && a.state() == AtomState.FAILED);
+            }
+        }
+        return false;
+    }
+}

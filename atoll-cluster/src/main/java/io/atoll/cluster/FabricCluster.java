@@ -1,0 +1,334 @@
+package io.atoll.cluster;
+
+import io.atoll.abi.AtollException;
+import io.atoll.abi.Envelope;
+import io.atoll.abi.ErrorCode;
+import io.atoll.fabric.AppCatalog;
+import io.atoll.fabric.ClusterDirectory;
+import io.atoll.fabric.FabricOptions;
+import io.atoll.fabric.Member;
+import io.atoll.fabric.Membership;
+import io.atoll.fabric.ModuleStore;
+import io.atoll.fabric.NatsAppCatalog;
+import io.atoll.fabric.NatsConnect;
+import io.atoll.fabric.NatsDirectory;
+import io.atoll.fabric.NatsMembership;
+import io.atoll.fabric.NatsModuleStore;
+import io.atoll.fabric.NatsTransport;
+import io.atoll.fabric.NodeInfo;
+import io.atoll.fabric.Transport;
+import io.atoll.runtime.Node;
+import io.atoll.runtime.cluster.AppRecord;
+import io.atoll.runtime.cluster.Cluster;
+import io.atoll.runtime.manifest.AtomSpec;
+import io.atoll.runtime.manifest.Manifest;
+import io.nats.client.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node joined to a cluster: the runtime's {@link Cluster} seam implemented on the fabric. One
+ * NATS connection carries everything: membership (heartbeats), the directory of names (JetStream
+ * KV), remote delivery (request/reply, acknowledged), modules (object store) and the catalog of
+ * applications (JetStream KV). Wiring and small decisions only; the pieces live in their own
+ * classes ({@link NameMirror}, {@link DaemonPlacer}, {@link AppSync}, {@link Placement}).
+ *
+ * <p>Usage: {@code Node.start(config, n -> cluster = FabricCluster.join(n, options, downAfter))},
+ * then {@link #start()}; {@link #close()} after the node is closed.
+ */
+public final class FabricCluster implements Cluster, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FabricCluster.class);
+
+    /** How long a node waits for another node to acknowledge a message. */
+    static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Node node;
+    private final String self;
+    private final Connection nc;
+    private final Membership membership;
+    private final ClusterDirectory directory;
+    private final Transport transport;
+    private final ModuleStore modules;
+    private final AppCatalog catalog;
+    private final NameMirror mirror;
+    private final DaemonPlacer placer;
+    private final AppSync apps;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "atoll-cluster");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Live nodes, refreshed on every membership change and every second: read on every request. */
+    private volatile List<NodeInfo> up = List.of();
+    private boolean closed;
+
+    private FabricCluster(Node node, Connection nc, Membership membership) {
+        this.node = node;
+        this.self = node.config().name();
+        this.nc = nc;
+        this.membership = membership;
+        this.directory = new NatsDirectory(nc);
+        this.transport = new NatsTransport(nc);
+        this.modules = new NatsModuleStore(nc);
+        this.catalog = new NatsAppCatalog(nc);
+        this.mirror = new NameMirror(directory, self, name -> DaemonPlacer.failedHere(node.core(), name));
+        this.placer = new DaemonPlacer(node.core(), directory, mirror, self, () -> up);
+        this.apps = new AppSync(node, catalog, modules, this::placeSoon);
+    }
+
+    /**
+     * Joins the fabric: connects, claims the node's name (refused while a live node holds it),
+     * opens the shared directory and catalog, and serves messages addressed to this node.
+     * Throws {@link AtollException} with a hint if the fabric cannot be reached.
+     */
+    public static FabricCluster join(Node node, FabricOptions fabric, Duration downAfter) {
+        Duration interval = NatsMembership.DEFAULT_INTERVAL.compareTo(downAfter) < 0
+                ? NatsMembership.DEFAULT_INTERVAL : downAfter.dividedBy(3);
+        Connection nc = NatsConnect.open(fabric, "atoll-" + node.config().name());
+        FabricCluster cluster = null;
+        try {
+            Membership m = new NatsMembership(nc, interval, downAfter);
+            m.join(info(node));
+            cluster = new FabricCluster(node, nc, m);
+            FabricCluster c = cluster;
+            c.refreshUp();
+            c.transport.serve(c.self, c::deliverForwarded);
+            m.addListener(e -> c.placeSoon());
+            node.setClusterView(() -> c.membership.members().stream().map(FabricCluster::asMap).toList());
+            return c;
+        } catch (RuntimeException e) {
+            if (cluster != null) {
+                cluster.close();
+            } else {
+                closeQuietly(nc);
+            }
+            throw e;
+        }
+    }
+
+    /** Once the node has attached this cluster: follow the catalog and start placing daemons. */
+    public void start() {
+        apps.start();
+        timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void tick() {
+        try {
+            membership.update(info(node));
+        } catch (RuntimeException e) {
+            LOG.debug("cannot announce this node's figures: {}", e.getMessage());
+        }
+        place();
+    }
+
+    private void placeSoon() {
+        try {
+            timer.execute(this::place);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // shutting down
+        }
+    }
+
+    private void place() {
+        refreshUp();
+        placer.pass();
+    }
+
+    private void refreshUp() {
+        List<NodeInfo> live = new ArrayList<>();
+        for (Member m : membership.members()) {
+            if (m.state() == Member.State.UP) {
+                live.add(m.info());
+            }
+        }
+        up = List.copyOf(live);
+    }
+
+    private int deliverForwarded(String target, byte[] message) {
+        Envelope e;
+        try {
+            e = Envelope.decode(message);
+        } catch (AtollException bad) {
+            return ErrorCode.EINVAL.code();
+        }
+        return node.core().deliverForwarded(target, e);
+    }
+
+    // ---- Cluster: names ----
+
+    @Override
+    public String node() {
+        return self;
+    }
+
+    @Override
+    public void announced(String name, List<String> aliases) {
+        mirror.announced(name, aliases);
+    }
+
+    @Override
+    public void withdrawn(String name) {
+        mirror.withdrawn(name);
+    }
+
+    @Override
+    public void aliasAdded(String name, String alias) {
+        mirror.aliasAdded(name, alias);
+    }
+
+    @Override
+    public void aliasRemoved(String name, String alias) {
+        mirror.aliasRemoved(name, alias);
+    }
+
+    @Override
+    public List<String> lookup(String app, int mode, String query) {
+        return directory.lookup(app, mode, query);
+    }
+
+    @Override
+    public List<String> aliasMembers(String app, String alias) {
+        return directory.aliasMembers(app, alias);
+    }
+
+    @Override
+    public Optional<String> nodeOf(String name) {
+        return directory.nodeOf(name);
+    }
+
+    @Override
+    public Map<String, String> metadataOf(String name) {
+        return directory.metadataOf(name).orElse(Map.of());
+    }
+
+    // ---- Cluster: delivery and placement ----
+
+    @Override
+    public CompletableFuture<Integer> forward(String node, String target, Envelope envelope) {
+        return transport.send(node, target, envelope.encode(), FORWARD_TIMEOUT);
+    }
+
+    @Override
+    public boolean placesDaemons() {
+        return true;
+    }
+
+    @Override
+    public Optional<String> reactiveHost(String app, AtomSpec spec) {
+        return Placement.hostFor(spec.placement(), up, self);
+    }
+
+    @Override
+    public void admit(Manifest manifest) {
+        refreshUp();
+        for (AtomSpec spec : manifest.atoms()) {
+            Optional<String> refusal = Placement.refusal(manifest.app(), spec, up);
+            if (refusal.isPresent()) {
+                throw new AtollException(refusal.get(), "compare the atom's placement with the nodes: atoll nodes");
+            }
+        }
+    }
+
+    @Override
+    public void deployed(AppRecord record) {
+        for (String ref : record.modules().values()) {
+            String hash = ref.substring("sha256:".length());
+            modules.put(hash, node.readModule(hash));
+        }
+        if (!catalog.create(record.app(), record.toJson())) {
+            throw new io.atoll.runtime.app.NodeCore.AppExistsException(record.app()); // by another node, meanwhile
+        }
+        placeSoon();
+    }
+
+    @Override
+    public void undeployed(String app) {
+        catalog.delete(app);
+    }
+
+    // ---- membership ----
+
+    static NodeInfo info(Node node) {
+        Map<String, Object> i = node.info();
+        Runtime rt = Runtime.getRuntime();
+        return new NodeInfo(node.config().name(), node.config().zone(), node.config().tags(), rt.availableProcessors(),
+                rt.maxMemory(), rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()), ((Number) i.get("atoms")).intValue(),
+                Node.load(), node.baseUrl(), Instant.now().minusMillis(((Number) i.get("uptimeMs")).longValue()));
+    }
+
+    private static Map<String, Object> asMap(Member member) {
+        NodeInfo n = member.info();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", n.name());
+        m.put("state", member.state().name().toLowerCase(Locale.ROOT));
+        m.put("zone", n.zone());
+        m.put("tags", n.tags());
+        m.put("atoms", n.atoms());
+        m.put("load", n.load());
+        m.put("cores", n.cores());
+        m.put("memoryBytes", n.memoryBytes());
+        m.put("freeMemoryBytes", n.freeMemoryBytes());
+        m.put("address", n.address());
+        m.put("lastSeen", member.lastSeen().toString());
+        return m;
+    }
+
+    public List<Member> members() {
+        return membership.members();
+    }
+
+    /**
+     * Leaves the cluster: writes the names still queued, tells the others this node is gone (they
+     * see it down at once), and disconnects. Call after the node is closed, so its atoms' names
+     * are withdrawn first.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        apps.close();
+        mirror.close();
+        transport.close();
+        membership.leave();
+        membership.close();
+        catalog.close();
+        modules.close();
+        directory.close();
+        closeQuietly(nc);
+    }
+
+    /**
+     * For tests that simulate a crash in one JVM: drops the fabric connection at once, without
+     * leaving or withdrawing names, so the others see this node go silent.
+     */
+    void crashForTest() {
+        synchronized (this) {
+            closed = true;
+        }
+        timer.shutdownNow();
+        closeQuietly(nc);
+    }
+
+    private static void closeQuietly(Connection nc) {
+        try {
+            nc.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
