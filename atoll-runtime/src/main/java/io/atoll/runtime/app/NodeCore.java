@@ -405,7 +405,7 @@ public final class NodeCore implements AutoCloseable {
         List<Hop> remote = new ArrayList<>();
         for (String n : names) {
             String node = cluster.nodeOf(n).orElse(nodeName);
-            if (!node.equals(nodeName)) {
+            if (!node.equals(nodeName) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
                 remote.add(new Hop(node, n));
             }
         }
