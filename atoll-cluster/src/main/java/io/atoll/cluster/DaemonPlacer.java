@@ -11,9 +11,12 @@ import io.atoll.runtime.atom.Atom;
 import io.atoll.runtime.atom.AtomState;
 import io.atoll.runtime.manifest.AtomSpec;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A fresh instance (no owner) is claimed by its rendezvous owner among the live eligible
  *       nodes ({@link Placement#owner}), which then starts it.
- *   <li>An instance whose owner is down is taken over the same way if its recovery is
+ *   <li>An instance whose owner is down (membership says so, and a direct probe of the node gets no
+ *       answer: missed heartbeats alone do not move a live node's atoms) is taken over the same way if its recovery is
  *       {@code restart} or {@code recover} (fresh state: checkpoints come with migration); with
  *       {@code none} or {@code escalate} it stays down, and its node restarts it when it returns.
  *   <li>An instance running here whose name another live node owns (both sides ran it while a
@@ -48,14 +52,22 @@ final class DaemonPlacer {
     private final NameMirror mirror;
     private final String self;
     private final Supplier<Collection<NodeInfo>> upNodes;
+    private final Predicate<String> answers;
+    /** Per pass: whether a node that membership calls down still answered a direct probe. */
+    private final Map<String, Boolean> answered = new HashMap<>();
 
+    /**
+     * @param answers probes a node directly (true if it answered): heartbeats lost to a stalled
+     *     machine or a busy server must not move a live node's daemons (their state would be lost)
+     */
     DaemonPlacer(NodeCore core, ClusterDirectory directory, NameMirror mirror, String self,
-            Supplier<Collection<NodeInfo>> upNodes) {
+            Supplier<Collection<NodeInfo>> upNodes, Predicate<String> answers) {
         this.core = core;
         this.directory = directory;
         this.mirror = mirror;
         this.self = self;
         this.upNodes = upNodes;
+        this.answers = answers;
     }
 
     /** One pass; never throws (a fabric error is logged and the next pass tries again). */
@@ -63,6 +75,7 @@ final class DaemonPlacer {
         Collection<NodeInfo> up = upNodes.get();
         Set<String> live = new HashSet<>();
         up.forEach(n -> live.add(n.name()));
+        answered.clear();
         for (Application app : core.apps()) {
             Set<String> slots = new HashSet<>();
             for (Definition d : app.definitions()) {
@@ -125,7 +138,7 @@ final class DaemonPlacer {
             if (!"failed".equals(state(name))) {
                 d.runDaemon(name);
             }
-        } else if (!live.contains(owner.get()) && chosen && failsOver(d.spec())) {
+        } else if (!live.contains(owner.get()) && chosen && failsOver(d.spec()) && isGone(owner.get())) {
             if (directory.takeOver(name, owner.get(), self, NameMirror.RUNNING)) {
                 LOG.info("node {} is down: {} restarts here", owner.get(), name);
                 if (!d.runDaemon(name)) {
@@ -148,7 +161,7 @@ final class DaemonPlacer {
     private void tidy(Application app, Set<String> live, Set<String> slots) {
         for (String name : directory.lookup(app.name(), Abi.LOOKUP_PREFIX, "")) {
             String owner = directory.nodeOf(name).orElse(self);
-            if (!owner.equals(self) && !live.contains(owner) && !slots.contains(name)) {
+            if (!owner.equals(self) && !live.contains(owner) && !slots.contains(name) && isGone(owner)) {
                 directory.release(name, owner);
             }
         }
@@ -159,6 +172,15 @@ final class DaemonPlacer {
                 }
             }
         }
+    }
+
+    /** A node membership calls down that does not answer a direct probe either (once per pass). */
+    private boolean isGone(String node) {
+        boolean alive = answered.computeIfAbsent(node, answers::test);
+        if (alive) {
+            LOG.info("node {} missed its heartbeats but answers: leaving its atoms where they are", node);
+        }
+        return !alive;
     }
 
     private String state(String name) {

@@ -53,6 +53,9 @@ public final class FabricCluster implements Cluster, AutoCloseable {
 
     /** How long a node waits for another node to acknowledge a message. */
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
+    /** A liveness probe's target and patience, before taking over a node's daemons. */
+    static final String PROBE = "_probe";
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     private final Node node;
     private final String self;
@@ -84,7 +87,7 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         this.modules = new NatsModuleStore(nc);
         this.catalog = new NatsAppCatalog(nc);
         this.mirror = new NameMirror(directory, self, name -> DaemonPlacer.failedHere(node.core(), name));
-        this.placer = new DaemonPlacer(node.core(), directory, mirror, self, () -> up);
+        this.placer = new DaemonPlacer(node.core(), directory, mirror, self, () -> up, this::answers);
         this.apps = new AppSync(node, catalog, modules, this::placeSoon);
     }
 
@@ -156,7 +159,16 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         up = List.copyOf(live);
     }
 
+    /** Probes a node over the transport: any answer (even "no such name") means it is alive. */
+    private boolean answers(String node) {
+        int code = transport.send(node, PROBE, new byte[0], PROBE_TIMEOUT).join();
+        return code != ErrorCode.EUNREACHABLE.code();
+    }
+
     private int deliverForwarded(String target, byte[] message) {
+        if (target.equals(PROBE)) {
+            return 0;
+        }
         Envelope e;
         try {
             e = Envelope.decode(message);
