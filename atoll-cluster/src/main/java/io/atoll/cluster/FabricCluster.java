@@ -108,7 +108,12 @@ public final class FabricCluster implements Cluster, AutoCloseable {
             FabricCluster c = cluster;
             c.refreshUp();
             c.transport.serve(c.self, c::deliverForwarded);
-            m.addListener(e -> c.placeSoon());
+            m.addListener(e -> {
+                if (e.kind() == io.atoll.fabric.MemberEvent.Kind.UP && !e.member().name().equals(c.self)) {
+                    c.resyncSoon(); // a node back from a cut link: our watches may lag (docs/zones.md)
+                }
+                c.placeSoon();
+            });
             node.setClusterView(() -> c.membership.members().stream().map(FabricCluster::asMap).toList());
             return c;
         } catch (RuntimeException e) {
@@ -139,6 +144,24 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     private void placeSoon() {
         try {
             timer.execute(this::place);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // shutting down
+        }
+    }
+
+    private volatile long lastResync;
+
+    /** Re-reads the directory and the catalog, at most once a second, before the next placement. */
+    private void resyncSoon() {
+        try {
+            timer.execute(() -> {
+                long now = System.nanoTime();
+                if (now - lastResync > 1_000_000_000L) {
+                    lastResync = now;
+                    directory.resync();
+                    catalog.resync();
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // shutting down
         }

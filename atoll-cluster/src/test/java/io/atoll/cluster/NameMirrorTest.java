@@ -77,6 +77,8 @@ class NameMirrorTest {
         @Override public List<String> unregisterNode(String node) {
             return List.of();
         }
+        @Override public void resync() {
+        }
         @Override public void close() {
         }
     }

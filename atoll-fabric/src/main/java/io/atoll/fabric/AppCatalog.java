@@ -58,6 +58,13 @@ public interface AppCatalog extends AutoCloseable {
     /** Replays the current applications to {@code listener}, then reports changes; see rule 5. */
     void listen(Listener listener);
 
+    /**
+     * Re-reads the whole bucket into the local copy, telling listeners what changed. After a cut
+     * link heals, a watch can lag for tens of seconds (docs/zones.md); this catches up at once.
+     * Failures are logged, not thrown.
+     */
+    void resync();
+
     @Override
     void close();
 }

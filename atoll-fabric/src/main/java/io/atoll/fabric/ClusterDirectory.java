@@ -87,6 +87,12 @@ public interface ClusterDirectory extends AutoCloseable {
     /** Drops every name registered by {@code node} (a dead node); returns the names dropped, sorted. */
     List<String> unregisterNode(String node);
 
+    /**
+     * Re-reads the whole store into the local copy. After a cut link heals, a watch can lag for
+     * tens of seconds (docs/zones.md); this catches up at once. Failures are logged, not thrown.
+     */
+    void resync();
+
     @Override
     void close();
 }

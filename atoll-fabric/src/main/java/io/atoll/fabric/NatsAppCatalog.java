@@ -47,7 +47,7 @@ public final class NatsAppCatalog implements AppCatalog {
     private static final Duration VISIBLE_TIMEOUT = Duration.ofSeconds(2);
 
     private final KeyValue kv;
-    private final NatsKeyValueWatchSubscription watch;
+    private volatile NatsKeyValueWatchSubscription watch;
 
     // Written only by the watch thread, under `lock`; `apps` is read without it.
     private final Object lock = new Object();
@@ -68,23 +68,7 @@ public final class NatsAppCatalog implements AppCatalog {
         Objects.requireNonNull(nc, "connection");
         try {
             this.kv = Buckets.keyValue(nc, bucket);
-            CountDownLatch loaded = new CountDownLatch(1);
-            this.watch = kv.watchAll(new KeyValueWatcher() {
-                @Override
-                public void watch(KeyValueEntry e) {
-                    onChange(e);
-                }
-
-                @Override
-                public void endOfData() {
-                    loaded.countDown();
-                }
-            });
-            if (!loaded.await(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                watch.unsubscribe();
-                throw new AtollException("the application catalog did not load within " + LOAD_TIMEOUT_SECONDS + " s",
-                        "check that nats-server runs with JetStream (-js)");
-            }
+            this.watch = watchAll();
         } catch (AtollException e) {
             throw e;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
@@ -92,6 +76,44 @@ public final class NatsAppCatalog implements AppCatalog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw storeError("open the application catalog", e);
+        }
+    }
+
+    /** Watches the whole bucket; returns once the current entries were applied. */
+    private NatsKeyValueWatchSubscription watchAll() throws IOException, JetStreamApiException, InterruptedException {
+        CountDownLatch loaded = new CountDownLatch(1);
+        NatsKeyValueWatchSubscription w = kv.watchAll(new KeyValueWatcher() {
+            @Override
+            public void watch(KeyValueEntry e) {
+                onChange(e);
+            }
+
+            @Override
+            public void endOfData() {
+                loaded.countDown();
+            }
+        });
+        if (!loaded.await(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            w.unsubscribe();
+            throw new AtollException("the application catalog did not load within " + LOAD_TIMEOUT_SECONDS + " s",
+                    "check that nats-server runs with JetStream (-js), or on a leaf server default_js_domain (docs/zones.md)");
+        }
+        return w;
+    }
+
+    @Override
+    public void resync() {
+        if (closed) {
+            return;
+        }
+        try {
+            NatsKeyValueWatchSubscription old = watch;
+            watch = watchAll(); // entries seen twice are ignored by revision
+            old.unsubscribe();
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            LOG.warn("cannot re-read the application catalog: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -177,6 +199,9 @@ public final class NatsAppCatalog implements AppCatalog {
         watchThread = Thread.currentThread();
         String app = e.getKey();
         synchronized (lock) {
+            if (e.getRevision() <= revisions.getOrDefault(app, 0L)) {
+                return; // seen already (a re-read after a cut replays everything)
+            }
             lastRevision = Math.max(lastRevision, e.getRevision());
             revisions.put(app, e.getRevision());
             if (!NAME.matcher(app).matches()) {
@@ -252,6 +277,6 @@ public final class NatsAppCatalog implements AppCatalog {
 
     private static AtollException storeError(String what, Exception e) {
         return new AtollException("cannot " + what + ": " + e.getMessage(),
-                "check the fabric (nats-server with JetStream, -js)", e);
+                "check the fabric: nats-server with JetStream (-js); on an edge leaf server, default_js_domain (docs/zones.md)", e);
     }
 }

@@ -75,7 +75,7 @@ public final class NatsDirectory implements ClusterDirectory {
     private final Connection nc;
     private final boolean ownsConnection;
     private final KeyValue kv;
-    private final NatsKeyValueWatchSubscription watch;
+    private volatile NatsKeyValueWatchSubscription watch;
 
     // All three change only under `lock` (watch thread and writers); readers need no lock.
     private final Object lock = new Object();
@@ -101,22 +101,7 @@ public final class NatsDirectory implements ClusterDirectory {
         this.ownsConnection = ownsConnection;
         try {
             this.kv = Buckets.keyValue(nc, bucket);
-            CountDownLatch loaded = new CountDownLatch(1);
-            this.watch = kv.watchAll(new KeyValueWatcher() {
-                @Override
-                public void watch(KeyValueEntry e) {
-                    onChange(e);
-                }
-
-                @Override
-                public void endOfData() {
-                    loaded.countDown();
-                }
-            });
-            if (!loaded.await(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AtollException("the directory did not load within " + LOAD_TIMEOUT_SECONDS + " s",
-                        "check that nats-server runs with JetStream (-js)");
-            }
+            this.watch = watchAll();
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             closeConnection();
             throw e instanceof AtollException ae ? ae : storeError("open the directory", e);
@@ -124,6 +109,44 @@ public final class NatsDirectory implements ClusterDirectory {
             Thread.currentThread().interrupt();
             closeConnection();
             throw storeError("open the directory", e);
+        }
+    }
+
+    /** Watches the whole bucket; returns once the current entries were applied. */
+    private NatsKeyValueWatchSubscription watchAll() throws IOException, JetStreamApiException, InterruptedException {
+        CountDownLatch loaded = new CountDownLatch(1);
+        NatsKeyValueWatchSubscription w = kv.watchAll(new KeyValueWatcher() {
+            @Override
+            public void watch(KeyValueEntry e) {
+                onChange(e);
+            }
+
+            @Override
+            public void endOfData() {
+                loaded.countDown();
+            }
+        });
+        if (!loaded.await(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            w.unsubscribe();
+            throw new AtollException("the directory did not load within " + LOAD_TIMEOUT_SECONDS + " s",
+                    "check that nats-server runs with JetStream (-js), or on a leaf server default_js_domain (docs/zones.md)");
+        }
+        return w;
+    }
+
+    @Override
+    public void resync() {
+        if (closed) {
+            return;
+        }
+        try {
+            NatsKeyValueWatchSubscription old = watch;
+            watch = watchAll(); // entries seen twice are ignored by revision
+            old.unsubscribe();
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            LOG.warn("cannot re-read the directory: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -496,7 +519,7 @@ public final class NatsDirectory implements ClusterDirectory {
 
     private static AtollException storeError(String what, Exception e) {
         return new AtollException("cannot " + what + ": " + e.getMessage(),
-                "check the fabric (nats-server with JetStream, -js)", e);
+                "check the fabric: nats-server with JetStream (-js); on an edge leaf server, default_js_domain (docs/zones.md)", e);
     }
 
     private static byte[] toJson(Value v) throws IOException {

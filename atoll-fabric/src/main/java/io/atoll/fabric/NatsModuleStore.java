@@ -134,6 +134,6 @@ public final class NatsModuleStore implements ModuleStore {
 
     private static AtollException storeError(String what, Exception e) {
         return new AtollException("cannot " + what + ": " + e.getMessage(),
-                "check the fabric (nats-server with JetStream, -js)", e);
+                "check the fabric: nats-server with JetStream (-js); on an edge leaf server, default_js_domain (docs/zones.md)", e);
     }
 }

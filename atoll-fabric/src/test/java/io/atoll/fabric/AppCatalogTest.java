@@ -114,6 +114,26 @@ class AppCatalogTest {
     }
 
     @Test
+    void aResyncRereadsWithoutTellingListenersTwice() {
+        Recorder r = new Recorder();
+        c2.listen(r);
+        c1.create("one", json("1"));
+        c1.create("two", json("2"));
+        checkFor(WAIT, "n2 hears of both", () -> r.events.size() == 2);
+
+        c2.resync();
+        c2.resync();
+        assertThat(r.events).containsExactly("+one=1", "+two=2"); // nothing replayed
+        c1.delete("one");
+        c2.resync();
+        checkFor(WAIT, "n2 hears one went", () -> r.events.contains("-one"));
+        assertThat(r.events).containsExactly("+one=1", "+two=2", "-one");
+        assertThat(c2.all()).containsOnlyKeys("two");
+        c1.create("three", json("3")); // the new watch keeps following
+        checkFor(WAIT, "n2 hears of three", () -> r.events.contains("+three=3"));
+    }
+
+    @Test
     void aNewListenerFirstGetsTheCurrentApplications() {
         c1.create("b-app", json("2"));
         c1.create("a-app", json("1"));

@@ -195,6 +195,19 @@ class DirectoryTest {
     }
 
     @Test
+    void aResyncKeepsTheCopyAndTheWatchGoingOn() {
+        n1.register("a/x/1", "n1", Map.of());
+        n1.addAlias("a/x/1", "xs");
+        checkFor(WAIT, "n2 sees it", () -> n2.aliasMembers("a", "xs").size() == 1);
+        n2.resync();
+        assertThat(n2.nodeOf("a/x/1")).contains("n1");
+        assertThat(n2.aliasMembers("a", "xs")).containsExactly("a/x/1");
+        n1.unregister("a/x/1");
+        n1.register("a/x/2", "n1", Map.of());
+        checkFor(WAIT, "n2 follows after the resync", () -> n2.nodeOf("a/x/2").isPresent() && n2.nodeOf("a/x/1").isEmpty());
+    }
+
+    @Test
     void aNodeStartedLaterSeesExistingEntriesAtOnce() {
         n1.register("a/x/1", "n1", Map.of("k", "v"));
         n2.register("a/x/2", "n2", Map.of());
