@@ -342,7 +342,7 @@ public final class NodeCore implements AutoCloseable {
     private static int settle(Hop hop, int answer) {
         if (answer < 0) {
             ErrorCode code = ErrorCode.of(answer);
-            throw new HostError(code, hop.target() + " on node " + hop.node() + ": " + code.meaning());
+            throw new HostError(code, hop.target() + " on node " + hop.node() + ": " + code.meaning() + " (" + code.name() + ")");
         }
         return answer;
     }
