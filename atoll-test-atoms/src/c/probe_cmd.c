@@ -168,6 +168,54 @@ static int cmd_fifo(const atoll_msg *m, const char *to, long count) {
     return atoll_replyf(m, "sent %ld", count);
 }
 
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* the value at percentile p (nearest rank) of n sorted values */
+static int64_t percentile(const int64_t *v, long n, int p) {
+    long k = (p * n + 99) / 100;
+    return v[k > 0 ? k - 1 : 0];
+}
+
+/*
+ * rtt <to> <count>: count round trips, one at a time: send "echo x" to <to> with a fresh
+ * correlation id, then receive (inside this handler) until the answer with that id arrives;
+ * each round trip timed with the monotonic clock. Other messages arriving meanwhile are dropped.
+ */
+static uint64_t rtt_correlation; /* never repeats within an instance: a late answer is never taken for a new one */
+
+static int cmd_rtt(const atoll_msg *m, const char *to, long count) {
+    int64_t *ns;
+    atoll_msg r = ATOLL_MSG_INIT;
+    long i;
+    int rc = 0;
+    if (count <= 0 || count > 1000000) return atoll_reply_str(m, "EINVAL");
+    ns = (int64_t *)malloc((size_t)count * sizeof *ns);
+    if (ns == NULL) return atoll_reply_str(m, "ENOMEM");
+    for (i = 0; i < count && rc >= 0; i++) {
+        uint64_t c = ++rtt_correlation;
+        int64_t t0 = atoll_clock_monotonic();
+        rc = atoll_send_ex(to, "echo x", 6, 0, c);
+        while (rc >= 0) {
+            rc = atoll_receive(10000, &r);
+            if (rc >= 0 && r.correlation == c) break;
+        }
+        ns[i] = atoll_clock_monotonic() - t0;
+    }
+    atoll_msg_free(&r);
+    if (rc < 0) {
+        rc = atoll_replyf(m, "error %ld %d %s", i - 1, rc, atoll_strerror(rc));
+    } else {
+        qsort(ns, (size_t)count, sizeof *ns, cmp_i64);
+        rc = atoll_replyf(m, "p50=%lld p99=%lld n=%ld", (long long)percentile(ns, count, 50),
+                          (long long)percentile(ns, count, 99), count);
+    }
+    free(ns);
+    return rc;
+}
+
 static int cmd_seqs(const atoll_msg *m, const char *sender) {
     size_t i, j;
     sbuf b = {0};
@@ -307,6 +355,9 @@ static int run(const atoll_msg *m, const atoll_http_request *req, char *text, si
     } else if (strcmp(verb, "fifo") == 0) {
         char *count = split(rest);
         cmd_fifo(m, rest, strtol(count, NULL, 10));
+    } else if (strcmp(verb, "rtt") == 0) {
+        char *count = split(rest);
+        cmd_rtt(m, rest, strtol(count, NULL, 10));
     } else if (strcmp(verb, "self") == 0) {
         char *name = atoll_self_name();
         atoll_reply_str(m, name ? name : "ENOMEM");

@@ -20,11 +20,14 @@ import jdk.jfr.consumer.RecordingFile;
  * top-frame package, the top self frames, and the top inclusive frames of Atoll, Chicory and the
  * compiled guest code.
  *
- * <p>Usage: {@code JfrTop [--top N] [--wasm MODULE.wasm] FILE.jfr} (N: lines per table, default
- * 25). Compiled guest functions appear as Chicory's generated {@code func_<index>} methods; with
- * {@code --wasm} (default: the Java echo atom bench/echo serves) they get that module's function
- * names (its exports, or every function if it has a name section: TeaVM {@code --debug}), which is
- * only right if that module was the one running.
+ * <p>Usage: {@code JfrTop [--top N] [--wasm MODULE.wasm] [--event NAME] FILE.jfr} (N: lines per
+ * table, default 25; NAME: the sample event, default {@code jdk.ExecutionSample}; JDK 25's
+ * {@code jdk.CPUTimeSample}, if the recording enabled it, samples by thread CPU time, so time in
+ * the kernel counts too, attributed to the Java frames that entered it). Compiled guest functions
+ * appear as Chicory's generated {@code func_<index>} methods; with {@code --wasm} (default: the
+ * Java echo atom bench/echo serves) they get that module's function names (its exports, or every
+ * function if it has a name section: TeaVM {@code --debug}), which is only right if that module was
+ * the one running.
  */
 public final class JfrTop {
     private JfrTop() {
@@ -33,15 +36,17 @@ public final class JfrTop {
     public static void main(String[] args) throws Exception {
         int top = 25;
         Path file = null;
+        String event = "jdk.ExecutionSample";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--top" -> top = Integer.parseInt(args[++i]);
+                case "--event" -> event = args[++i];
                 case "--wasm" -> guestNames = guestNames(java.nio.file.Files.readAllBytes(Path.of(args[++i])));
                 default -> file = Path.of(args[i]);
             }
         }
         if (file == null) {
-            throw new IllegalArgumentException("usage: JfrTop [--top N] [--wasm MODULE.wasm] FILE.jfr");
+            throw new IllegalArgumentException("usage: JfrTop [--top N] [--wasm MODULE.wasm] [--event NAME] FILE.jfr");
         }
         if (guestNames.isEmpty()) { // the module bench/echo served (honours -Datoll.bench.echo-wasm)
             guestNames = guestNames(AtollEchoNode.Modules.bytes(AtollEchoNode.Modules.JAVA_ECHO));
@@ -52,7 +57,7 @@ public final class JfrTop {
         Map<String, Integer> packages = new HashMap<>();
         int total = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+            if (!e.getEventType().getName().equals(event)) {
                 continue;
             }
             RecordedStackTrace st = e.getStackTrace();
@@ -64,7 +69,7 @@ public final class JfrTop {
             String leaf = name(frames.get(0));
             self.merge(leaf, 1, Integer::sum);
             packages.merge(group(frames.get(0)), 1, Integer::sum);
-            RecordedThread t = e.getThread("sampledThread");
+            RecordedThread t = e.hasField("sampledThread") ? e.getThread("sampledThread") : e.getThread("eventThread");
             threads.merge(threadGroup(t, frames), 1, Integer::sum);
             Set<String> seen = new HashSet<>();
             for (RecordedFrame f : frames) {
@@ -74,7 +79,7 @@ public final class JfrTop {
                 }
             }
         }
-        System.out.println("jdk.ExecutionSample: " + total + " samples in " + file);
+        System.out.println(event + ": " + total + " samples in " + file);
         print("by thread", threads, total, top);
         print("by package of the top frame", packages, total, top);
         print("top frames (self)", self, total, top);
@@ -139,6 +144,7 @@ public final class JfrTop {
     private static boolean interesting(RecordedFrame f) {
         String n = name(f);
         return n.startsWith("io.atoll.") || n.startsWith("com.dylibso.chicory.") || n.startsWith("io.vertx.") || n.startsWith("wasm ")
+                || n.startsWith("io.nats.")
                 || !n.contains(".") || n.startsWith("java.util.concurrent.") || n.contains("VirtualThread")
                 || n.contains("ForkJoin");
     }
