@@ -132,6 +132,20 @@ class FabricClusterTest {
         String seen = a.send("spread/everywhere/a-0", "lookup prefix everywhere/");
         assertThat(seen.split("\n")).containsExactly("spread/everywhere/a-0", "spread/everywhere/b-0", "spread/everywhere/c-0");
         assertThat(a.send("spread/everywhere/a-0", "lookup regex edgy/\\d+")).isEqualTo("spread/edgy/0");
+
+        // a node that joins later deploys the application and starts the daemons placed on every
+        // node; the daemons already running elsewhere stay where they are (sticky: no state lost)
+        java.util.Map<String, List<String>> before = new java.util.HashMap<>();
+        for (int k = 0; k < 6; k++) {
+            before.put("spread/d/" + k, whereRuns("spread/d/" + k));
+        }
+        ClusterNode d = add("d", "cloud", List.of("big"));
+        await("d runs its own 'everywhere'", () -> whereRuns("spread/everywhere/d-0").equals(List.of("d")));
+        assertThat(d.node.core().app("spread")).isNotNull();
+        assertThat(d.send("spread/edgy/0", "self")).isEqualTo("spread/edgy/0");
+        for (int k = 0; k < 6; k++) {
+            assertThat(whereRuns("spread/d/" + k)).as("spread/d/" + k).isEqualTo(before.get("spread/d/" + k));
+        }
     }
 
     /** The node {@code GET /api/v1/atoms} on {@code via} gives for an atom ("" if not listed). */
