@@ -204,6 +204,8 @@ class FabricClusterTest {
         for (String s : senders) {
             assertThat(b.send("m/sink", "seqs " + s)).as("from " + s).isEqualTo(expected);
         }
+        // request/reply between atoms across nodes: a's sender asks c's sink and waits for each answer
+        assertThat(a.send("m/sender/a-0", "rtt m/sink/0 20")).matches("p50=\\d+ p99=\\d+ n=20");
         // one-to-many by alias reaches all six senders on three nodes
         assertThat(c.send("m/sender/c-0", "sendalias senders hello")).isEqualTo("6 OK");
         await("b's sender got it", () -> b.send("m/sender/b-1", "inbox").contains("m/sender/c-0 hello"));
