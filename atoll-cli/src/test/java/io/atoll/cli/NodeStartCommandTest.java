@@ -51,4 +51,33 @@ class NodeStartCommandTest {
                 .isInstanceOf(AtollException.class)
                 .hasMessage("not a port: 70000");
     }
+
+    @Test
+    void aNameThatCannotTravelInAddressesIsRefused() {
+        assertThatThrownBy(() -> config("--name", "a/b"))
+                .isInstanceOf(AtollException.class).hasMessageContaining("'a/b' is not a usable node name");
+        assertThatThrownBy(() -> config("--name", "-x"))
+                .isInstanceOf(AtollException.class).hasMessageContaining("not a usable node name");
+        assertThat(config("--name", "Edge_2").name()).isEqualTo("Edge_2");
+    }
+
+    @Test
+    void fabricOptionsNeedTheFabricAndGoInPairs() {
+        NodeStartCommand alone = new NodeStartCommand();
+        new CommandLine(alone).parseArgs("--fabric-ca", "ca.pem");
+        assertThatThrownBy(alone::fabricOptions).isInstanceOf(AtollException.class).hasMessageContaining("need --fabric");
+
+        NodeStartCommand half = new NodeStartCommand();
+        new CommandLine(half).parseArgs("--fabric", "tls://h:4222", "--fabric-cert", "c.pem");
+        assertThatThrownBy(half::fabricOptions).isInstanceOf(AtollException.class).hasMessageContaining("go together");
+
+        NodeStartCommand none = new NodeStartCommand();
+        new CommandLine(none).parseArgs();
+        assertThat(none.fabricOptions()).isNull();
+
+        NodeStartCommand full = new NodeStartCommand();
+        new CommandLine(full).parseArgs("--fabric", "nats://u:p@h:4222", "--fabric-creds", "n.creds");
+        assertThat(full.fabricOptions().credentials()).isEqualTo(Path.of("n.creds"));
+        assertThat(full.fabricOptions().redactedUrl()).doesNotContain("u:p");
+    }
 }
