@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             DeployCommand.class,
             UndeployCommand.class,
             PsCommand.class,
+            MigrateCommand.class,
             NodesCommand.class,
             SendCommand.class,
             LogsCommand.class,

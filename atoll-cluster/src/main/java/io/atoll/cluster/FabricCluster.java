@@ -107,7 +107,18 @@ public final class FabricCluster implements Cluster, AutoCloseable {
             cluster = new FabricCluster(node, nc, m);
             FabricCluster c = cluster;
             c.refreshUp();
-            c.transport.serve(c.self, c::deliverForwarded);
+            c.transport.serve(c.self, new Transport.Inbound() {
+                @Override
+                public int deliver(String target, byte[] message) {
+                    return c.deliverForwarded(target, message).join();
+                }
+
+                @Override
+                public CompletableFuture<Integer> deliverLater(String target, byte[] message) {
+                    return c.deliverForwarded(target, message);
+                }
+            });
+            c.transport.serveCalls(c.self, (op, body) -> node.core().migrator().handle(op, body));
             m.addListener(e -> {
                 if (e.kind() == io.atoll.fabric.MemberEvent.Kind.UP && !e.member().name().equals(c.self)) {
                     c.resyncSoon(); // a node back from a cut link: our watches may lag (docs/zones.md)
@@ -188,15 +199,17 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         return code != ErrorCode.EUNREACHABLE.code();
     }
 
-    private int deliverForwarded(String target, byte[] message) {
+    private static final CompletableFuture<Integer> ZERO = CompletableFuture.completedFuture(0);
+
+    private CompletableFuture<Integer> deliverForwarded(String target, byte[] message) {
         if (target.equals(PROBE)) {
-            return 0;
+            return ZERO;
         }
         Envelope e;
         try {
             e = Envelope.decode(message);
         } catch (AtollException bad) {
-            return ErrorCode.EINVAL.code();
+            return CompletableFuture.completedFuture(ErrorCode.EINVAL.code());
         }
         return node.core().deliverForwarded(target, e);
     }
@@ -246,6 +259,26 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     @Override
     public Map<String, String> metadataOf(String name) {
         return directory.metadataOf(name).orElse(Map.of());
+    }
+
+    // ---- Cluster: migration ----
+
+    /** How long a migration step may take on the other node (restoring compiles nothing: modules are cached). */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    @Override
+    public boolean moveName(String name, String from, String to) {
+        return directory.takeOver(name, from, to, NameMirror.RUNNING);
+    }
+
+    @Override
+    public Optional<String> ownerInStore(String name) {
+        return directory.ownerInStore(name);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> call(String node, String op, byte[] body) {
+        return transport.call(node, op, body, CALL_TIMEOUT);
     }
 
     // ---- Cluster: delivery and placement ----

@@ -59,6 +59,9 @@ class NameMirrorTest {
         @Override public boolean takeOver(String name, String fromNode, String toNode, Map<String, String> metadata) {
             return owners.replace(name, fromNode, toNode);
         }
+        @Override public Optional<String> ownerInStore(String name) {
+            return nodeOf(name);
+        }
         @Override public Optional<String> nodeOf(String name) {
             return Optional.ofNullable(owners.get(name));
         }

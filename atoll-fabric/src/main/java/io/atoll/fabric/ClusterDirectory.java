@@ -56,6 +56,9 @@ public interface ClusterDirectory extends AutoCloseable {
     /** @return false if the name did not hold the alias (or is not registered) */
     boolean removeAlias(String name, String alias);
 
+    /** The node a name runs on according to the store itself, not the copy (a round trip). */
+    Optional<String> ownerInStore(String name);
+
     /** The node a name runs on, from the local copy. */
     Optional<String> nodeOf(String name);
 

@@ -339,6 +339,18 @@ public final class NatsDirectory implements ClusterDirectory {
         }
     }
 
+    @Override
+    public Optional<String> ownerInStore(String name) {
+        checkName(name);
+        checkOpen();
+        try {
+            KeyValueEntry e = kv.get(key(name));
+            return e == null || e.getValue() == null ? Optional.empty() : Optional.of(fromJson(e.getValue()).node());
+        } catch (IOException | JetStreamApiException e) {
+            throw storeError("read the owner of " + name, e);
+        }
+    }
+
     // --- reads (local cache only) ---
 
     @Override

@@ -115,6 +115,14 @@ public final class NatsTransport implements Transport {
             closed = true;
             d = dispatcher;
             dispatcher = null;
+            if (callDispatcher != null) {
+                try {
+                    nc.closeDispatcher(callDispatcher);
+                } catch (IllegalStateException e) {
+                    LOG.debug("call dispatcher already gone: {}", e.toString());
+                }
+                callDispatcher = null;
+            }
         }
         if (d == null) {
             return;
@@ -130,30 +138,114 @@ public final class NatsTransport implements Transport {
     // --- on the dispatcher thread ---
 
     private void onMessage(Message msg, Inbound inbound) {
-        int answer;
+        CompletableFuture<Integer> answer;
         String target = targetOf(msg);
         if (target == null) {
             LOG.warn("dropping a message on {} without a valid {} header", msg.getSubject(), TARGET_HEADER);
-            answer = ErrorCode.EINVAL.code();
+            answer = CompletableFuture.completedFuture(ErrorCode.EINVAL.code());
         } else {
             try {
-                answer = inbound.deliver(target, msg.getData());
+                answer = inbound.deliverLater(target, msg.getData());
             } catch (Throwable t) {
                 // Anything, Errors included: a dead dispatcher thread would stop this node receiving
                 // without anyone noticing, while the sender can retry an EINTERNAL.
                 LOG.error("delivering a message to {} failed", target, t);
-                answer = ErrorCode.EINTERNAL.code();
+                answer = CompletableFuture.completedFuture(ErrorCode.EINTERNAL.code());
             }
         }
         String replyTo = msg.getReplyTo();
         if (replyTo == null) {
             return; // a plain publish: nobody waits for the answer
         }
-        try {
-            nc.publish(replyTo, ByteBuffer.allocate(4).putInt(answer).array());
-        } catch (IllegalStateException e) {
-            LOG.debug("answer for {} not sent: {}", target, e.getMessage());
+        answer.whenComplete((code, err) -> {
+            int c = err == null && code != null ? code : ErrorCode.EINTERNAL.code();
+            if (err != null) {
+                LOG.error("delivering a message to {} failed", target, err);
+            }
+            try {
+                nc.publish(replyTo, ByteBuffer.allocate(4).putInt(c).array());
+            } catch (IllegalStateException e) {
+                LOG.debug("answer for {} not sent: {}", target, e.getMessage());
+            }
+        });
+    }
+
+    // --- control calls ---
+
+    static final String ERROR_HEADER = "Atoll-Error";
+    static final String OP_HEADER = "Atoll-Op";
+    private Dispatcher callDispatcher; // guarded by this
+
+    static String callSubject(String node) {
+        return SUBJECT_PREFIX + Subjects.token(node) + ".call";
+    }
+
+    @Override
+    public synchronized void serveCalls(String node, Calls calls) {
+        Objects.requireNonNull(calls, "calls");
+        if (closed) {
+            throw new IllegalStateException("the transport is closed");
         }
+        if (callDispatcher != null) {
+            throw new IllegalStateException("this transport already serves calls");
+        }
+        Dispatcher d = nc.createDispatcher(msg -> Thread.ofVirtual().name("atoll-call").start(() -> onCall(msg, calls)));
+        d.subscribe(callSubject(node));
+        callDispatcher = d;
+        flush("serve calls for node " + node);
+    }
+
+    private void onCall(Message msg, Calls calls) {
+        Headers h = msg.getHeaders();
+        String op = h == null ? null : h.getFirst(OP_HEADER);
+        Headers answer = new Headers();
+        byte[] body = new byte[0];
+        try {
+            if (op == null) {
+                throw new AtollException("a control call without an operation", null);
+            }
+            body = calls.handle(op, msg.getData() == null ? new byte[0] : msg.getData());
+        } catch (Throwable t) {
+            String why = t instanceof AtollException ? t.getMessage() : t.toString();
+            if (!(t instanceof AtollException)) {
+                LOG.warn("control call {} failed", op, t);
+            }
+            answer.put(ERROR_HEADER, Subjects.headerValue(why == null ? t.getClass().getName() : why));
+            body = new byte[0];
+        }
+        if (msg.getReplyTo() != null) {
+            try {
+                nc.publish(msg.getReplyTo(), answer, body);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                LOG.warn("answer to control call {} not sent: {}", op, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<byte[]> call(String node, String op, byte[] body, Duration timeout) {
+        if (closed || nc.getStatus() != Connection.Status.CONNECTED) {
+            return CompletableFuture.failedFuture(new AtollException("node " + node + " cannot be reached (the fabric is not connected)", null));
+        }
+        CompletableFuture<Message> reply;
+        try {
+            reply = nc.requestWithTimeout(callSubject(node), new Headers().put(OP_HEADER, op), body, timeout);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(new AtollException("control call " + op + " to node " + node + " not sent: " + e.getMessage(), null));
+        }
+        return reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).handle((msg, err) -> {
+            if (err != null) {
+                failure(err, node);
+                throw new CompletionException(new AtollException("node " + node + " cannot be reached ("
+                        + op + ": no answer)", "is the node up? see: atoll nodes"));
+            }
+            Headers h = msg.getHeaders();
+            String error = h == null ? null : h.getFirst(ERROR_HEADER);
+            if (error != null) {
+                throw new CompletionException(new AtollException(Subjects.fromHeaderValue(error), null));
+            }
+            return msg.getData() == null ? new byte[0] : msg.getData();
+        });
     }
 
     private static String targetOf(Message msg) {

@@ -41,7 +41,36 @@ public interface Transport extends AutoCloseable {
     @FunctionalInterface
     interface Inbound {
         int deliver(String target, byte[] message);
+
+        /**
+         * Like {@link #deliver}, but the answer may come later (e.g. once another node took a
+         * message this one must pass on); the sender waits for it. Still called in arrival order,
+         * and MUST NOT block. The default answers at once.
+         */
+        default CompletableFuture<Integer> deliverLater(String target, byte[] message) {
+            return CompletableFuture.completedFuture(deliver(target, message));
+        }
     }
+
+    /**
+     * A control request to a node (migration steps and the like): may take time and carry a
+     * body back. Called on a thread of its own per request (it may block).
+     */
+    @FunctionalInterface
+    interface Calls {
+        /** Returns the answer body, or throws an {@link io.atoll.abi.AtollException} the caller will see. */
+        byte[] handle(String op, byte[] body) throws Exception;
+    }
+
+    /** Starts answering control calls addressed to {@code node}; once per transport. */
+    void serveCalls(String node, Calls calls);
+
+    /**
+     * A control call to {@code node}: completes with its answer body, or exceptionally with an
+     * {@link io.atoll.abi.AtollException} carrying the remote error or saying the node cannot be
+     * reached (nobody serves it, or no answer within {@code timeout}).
+     */
+    CompletableFuture<byte[]> call(String node, String op, byte[] body, Duration timeout);
 
     /** Starts serving messages addressed to {@code node} (this node); once per transport. */
     void serve(String node, Inbound inbound);

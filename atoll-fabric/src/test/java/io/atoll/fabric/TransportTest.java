@@ -76,6 +76,51 @@ class TransportTest {
     }
 
     @Test
+    void anInboundMayAnswerLaterAndTheSenderWaitsForIt() throws Exception {
+        java.util.concurrent.CompletableFuture<Integer> later = new java.util.concurrent.CompletableFuture<>();
+        try (NatsTransport t3 = new NatsTransport(nc2)) {
+            t3.serve("n3", new Transport.Inbound() {
+                @Override
+                public int deliver(String target, byte[] message) {
+                    throw new AssertionError("deliverLater is the one called");
+                }
+
+                @Override
+                public java.util.concurrent.CompletableFuture<Integer> deliverLater(String target, byte[] message) {
+                    return target.equals("now") ? java.util.concurrent.CompletableFuture.completedFuture(7) : later;
+                }
+            });
+            var pending = t1.send("n3", "later", new byte[0], TIMEOUT);
+            assertThat(send(t1, "n3", "now", "")).isEqualTo(7); // the dispatcher is not held up meanwhile
+            assertThat(pending).isNotDone();
+            later.complete(42);
+            assertThat(pending.get(2, TimeUnit.SECONDS)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void controlCallsCarryBodiesAndErrorsBothWays() throws Exception {
+        try (NatsTransport t3 = new NatsTransport(nc2)) {
+            t3.serveCalls("n3", (op, body) -> {
+                if (op.equals("fail")) {
+                    throw new io.atoll.abi.AtollException("no such thing here", null);
+                }
+                Thread.sleep(50); // calls may block: they run on threads of their own
+                return (op + ":" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+            });
+            byte[] big = new byte[200_000];
+            java.util.Arrays.fill(big, (byte) 'x');
+            assertThat(new String(t1.call("n3", "echo", "hi".getBytes(StandardCharsets.UTF_8), TIMEOUT).get(5, TimeUnit.SECONDS),
+                    StandardCharsets.UTF_8)).isEqualTo("echo:hi");
+            assertThat(t1.call("n3", "echo", big, TIMEOUT).get(5, TimeUnit.SECONDS)).hasSize(200_005);
+            assertThatThrownBy(() -> t1.call("n3", "fail", new byte[0], TIMEOUT).get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.atoll.abi.AtollException.class).hasMessageContaining("no such thing here");
+            assertThatThrownBy(() -> t1.call("nobody", "echo", new byte[0], TIMEOUT).get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.atoll.abi.AtollException.class).hasMessageContaining("cannot be reached");
+        }
+    }
+
+    @Test
     void anUnknownNodeIsUnreachableAtOnce() throws Exception {
         long start = System.nanoTime();
         assertThat(send(t1, "nobody", "a/b/c", "x")).isEqualTo(EUNREACHABLE);

@@ -84,6 +84,42 @@ public final class Definition implements AtomContext {
         return true;
     }
 
+    // ---- migration: an instance arriving from another node ----
+
+    /**
+     * Takes in an instance captured on another node, paused: its name answers here (what arrives
+     * waits in its mailbox behind the messages that travelled with it) but the cluster does not
+     * know yet and nothing runs until {@link #activate}.
+     */
+    public synchronized Atom adopt(String name, Atom.Captured captured, List<String> aliases) {
+        if (undeployed) {
+            throw new HostError(ErrorCode.ENOTFOUND, fullName + " is being undeployed");
+        }
+        if (!name.startsWith(fullName + "/") || core.directory().get(name) != null) {
+            throw new IllegalStateException(name + " already runs here, or is not an instance of " + fullName);
+        }
+        Atom atom = new Atom(name, this);
+        for (io.atoll.abi.Envelope e : captured.waiting()) {
+            atom.mailbox().offer(e);
+        }
+        core.registerHere(atom, aliases); // listed among the instances only once it runs
+        return atom;
+    }
+
+    /** The move committed: the cluster learns the name is here, and the instance continues. */
+    public synchronized void activate(Atom atom, Atom.Captured captured, List<String> aliases) {
+        instances.removeIf(a -> a.name().equals(atom.name())); // a stopped one from before
+        instances.add(atom);
+        core.announce(atom, aliases);
+        atom.startFrom(captured);
+    }
+
+    /** The move did not happen: forgets an adopted instance that never ran. */
+    public void dropAdopted(Atom atom) {
+        instances.remove(atom);
+        core.unregisterHere(atom);
+    }
+
     /** Stops the instance {@code name} on this node (the cluster moved it elsewhere); false if it is not here. */
     public boolean stopInstance(String name) {
         for (Atom a : instances) {
@@ -107,8 +143,20 @@ public final class Definition implements AtomContext {
         if (spec.kind() == AtomSpec.Kind.DAEMON) {
             Atom target = turn(live());
             if (target != null) {
-                offer(target, e);
-                return null;
+                if (target.mailbox().offer(e)) {
+                    return null;
+                }
+                if (target.movedTo() != null) { // left for another node a moment ago
+                    return new NodeCore.Hop(target.movedTo(), target.name());
+                }
+                throw new HostError(ErrorCode.EFULL, "mailbox of " + target.name() + " is full");
+            }
+            // an instance arriving from another node answers here before it runs (its messages wait)
+            for (String n : core.directory().lookup(app.name(), io.atoll.abi.Abi.LOOKUP_PREFIX, spec.name() + "/")) {
+                Atom arriving = core.directory().get(n);
+                if (arriving != null && arriving.mailbox().offer(e)) {
+                    return null;
+                }
             }
             NodeCore.Hop remote = forwarded ? null : core.remoteInstance(app.name(), fullName, nextTurn.getAndIncrement());
             if (remote != null) {
@@ -185,7 +233,7 @@ public final class Definition implements AtomContext {
         List<Atom> out = new ArrayList<>();
         for (Atom a : instances) {
             AtomState s = a.state();
-            if (s != AtomState.STOPPED && s != AtomState.FAILED && !a.isStopping()) {
+            if (s != AtomState.STOPPED && s != AtomState.FAILED && s != AtomState.MOVED && !a.isStopping()) {
                 out.add(a);
             }
         }
@@ -368,8 +416,9 @@ public final class Definition implements AtomContext {
     public void ended(Atom atom, AtomState finalState, String reason) {
         idle.remove(atom);
         core.unregister(atom);
-        // Daemons stay listed (stopped or failed) so operators can see what happened.
-        if (spec.kind() == AtomSpec.Kind.REACTIVE) {
+        // Daemons stay listed (stopped or failed) so operators can see what happened; one that
+        // moved to another node is listed there.
+        if (spec.kind() == AtomSpec.Kind.REACTIVE || finalState == AtomState.MOVED) {
             instances.remove(atom);
         }
     }

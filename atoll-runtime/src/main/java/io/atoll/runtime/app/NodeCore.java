@@ -49,6 +49,7 @@ public final class NodeCore implements AutoCloseable {
     private final Map<String, Application> apps = new ConcurrentHashMap<>();
     private final String nodeName;
     private volatile Cluster cluster = Cluster.ALONE;
+    private final io.atoll.runtime.migration.Migrator migrator = new io.atoll.runtime.migration.Migrator(this);
     private final BiConsumer<Atom, GuestFault> onEscalate;
     private final Thread ticker;
     private volatile boolean closed;
@@ -190,17 +191,64 @@ public final class NodeCore implements AutoCloseable {
 
     /** Gives a local atom its name and its starting aliases, here and in the cluster. */
     void register(Atom atom, List<String> aliases) {
+        registerHere(atom, aliases);
+        cluster.announced(atom.name(), aliases);
+    }
+
+    /** Only in this node's directory: an atom arriving by migration, not yet committed. */
+    void registerHere(Atom atom, List<String> aliases) {
         directory.register(atom.name(), atom);
         for (String alias : aliases) {
             directory.addAlias(atom.name(), alias);
         }
+    }
+
+    void announce(Atom atom, List<String> aliases) {
         cluster.announced(atom.name(), aliases);
+    }
+
+    /** Forwarding pointers of atoms that moved away: name -> node, kept a while for late senders. */
+    private final Map<String, Moved> moved = new ConcurrentHashMap<>();
+
+    private record Moved(String node, long untilNanos) {}
+
+    static final long FORWARD_FOR_NANOS = 120_000_000_000L;
+
+    /** An atom moved to {@code node}: what still arrives here for its name is forwarded there. */
+    public void movedAway(String name, String node) {
+        moved.put(name, new Moved(node, System.nanoTime() + FORWARD_FOR_NANOS));
+    }
+
+    /** The moved atom leaves this node's names at once (the forwarding pointer answers for it). */
+    public void left(Atom atom) {
+        unregisterHere(atom);
+    }
+
+    /** Where an atom that was here moved to, while this node still forwards for it; else null. */
+    public String movedTo(String name) {
+        Moved m = moved.get(name);
+        if (m == null) {
+            return null;
+        }
+        if (System.nanoTime() - m.untilNanos() > 0) {
+            moved.remove(name, m);
+            return null;
+        }
+        return m.node();
     }
 
     void unregister(Atom atom) {
         if (directory.get(atom.name()) == atom) {
             directory.unregister(atom.name());
-            cluster.withdrawn(atom.name());
+            if (atom.movedTo() == null) { // a moved atom's name belongs to its new node now
+                cluster.withdrawn(atom.name());
+            }
+        }
+    }
+
+    void unregisterHere(Atom atom) {
+        if (directory.get(atom.name()) == atom) {
+            directory.unregister(atom.name());
         }
     }
 
@@ -215,6 +263,11 @@ public final class NodeCore implements AutoCloseable {
         }
         cluster.aliasRemoved(atom.name(), alias);
         return true;
+    }
+
+    /** The migrations this node takes part in. */
+    public io.atoll.runtime.migration.Migrator migrator() {
+        return migrator;
     }
 
     /** The local names: this node's atoms only. */
@@ -331,13 +384,21 @@ public final class NodeCore implements AutoCloseable {
      * A message another node forwarded here: delivered on this node or refused with an error code,
      * never forwarded again (the sender chose this node from its copy of the directory).
      */
-    public int deliverForwarded(String target, Envelope e) {
+    public CompletableFuture<Integer> deliverForwarded(String target, Envelope e) {
         try {
-            return deliverHereOrHop(target, e, true) == null ? 1 : ErrorCode.ENOTFOUND.code();
+            Hop hop = deliverHereOrHop(target, e, true);
+            if (hop == null) {
+                return ONE;
+            }
+            // only an atom that moved away hops once more; the sender waits for the new node's answer,
+            // so its FIFO order holds across the move
+            return cluster.forward(hop.node(), hop.target(), e);
         } catch (HostError x) {
-            return x.code().code();
+            return CompletableFuture.completedFuture(x.code().code());
         }
     }
+
+    private static final CompletableFuture<Integer> ONE = CompletableFuture.completedFuture(1);
 
     private static int settle(Hop hop, int answer) {
         if (answer < 0) {
@@ -352,9 +413,17 @@ public final class NodeCore implements AutoCloseable {
         Atom atom = directory.get(name);
         if (atom != null) {
             if (!atom.mailbox().offer(e)) {
+                String to = atom.movedTo();
+                if (to != null) {
+                    return new Hop(to, name); // moving away right now: the one hop a forwarded message may take
+                }
                 throw new HostError(ErrorCode.EFULL, "mailbox of " + name + " is full");
             }
             return null;
+        }
+        String to = movedTo(name);
+        if (to != null) {
+            return new Hop(to, name);
         }
         if (Replies.isReply(name)) {
             String owner = Replies.nodeOf(name);
@@ -405,6 +474,9 @@ public final class NodeCore implements AutoCloseable {
         List<Hop> remote = new ArrayList<>();
         for (String n : names) {
             String node = cluster.nodeOf(n).orElse(nodeName);
+            if (node.equals(nodeName) && directory.get(n) == null && movedTo(n) != null) {
+                node = movedTo(n); // moved away; the directory's copy has not caught up yet
+            }
             if (!node.equals(nodeName) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
                 remote.add(new Hop(node, n));
             }

@@ -13,6 +13,7 @@ import io.atoll.engine.InstanceState;
 import io.atoll.runtime.manifest.AtomSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,18 @@ public final class Atom {
     private Envelope current; // the event being handled; atom thread only
     private int eventsHandled; // atom thread only
 
+    /** How long a captured atom waits for its migration to decide before it resumes here. */
+    static final long MAX_PAUSE_MS = 30_000;
+
+    /** What a migration takes from an atom stopped at a safe point (between events). */
+    public record Captured(InstanceState state, List<Envelope> waiting, long messages, long faults, long restarts) {}
+
+    private volatile CompletableFuture<Captured> captureRequest;
+    private volatile CompletableFuture<Boolean> moveDecision;
+    private volatile String movedTo;
+    /** State to start from instead of a fresh instance: an atom that moved here. */
+    private volatile InstanceState restoreFrom;
+
     public Atom(String name, AtomContext ctx) {
         this.name = name;
         this.ctx = ctx;
@@ -55,6 +68,114 @@ public final class Atom {
 
     public void start() {
         thread = Thread.ofVirtual().name("atom " + name).start(this::run);
+    }
+
+    /**
+     * An atom that moved here from another node: starts from its captured state (no start-up
+     * exports run again) with the messages that waited for it, and its counters.
+     */
+    public void startFrom(Captured c) {
+        restoreFrom = c.state();
+        messages.set(c.messages());
+        faults.set(c.faults());
+        restarts.set(c.restarts());
+        style = "handler";
+        start();
+    }
+
+    // ---- migration (docs/migration.md) ----
+
+    /**
+     * Asks the atom to capture itself at its next safe point: between two events, ahead of the
+     * messages waiting (they travel with it). The atom then stays paused until {@link #commitMove}
+     * or {@link #abortMove} (or {@link #MAX_PAUSE_MS}, after which it resumes here).
+     */
+    public synchronized CompletableFuture<Captured> requestCapture() {
+        if ("loop".equals(style)) {
+            return CompletableFuture.failedFuture(new IllegalStateException(name
+                    + " is a loop-style atom: it is never between events, and capturing its call stack mid-run is not available yet"));
+        }
+        if (captureRequest != null || stopping || movedTo != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(name + " is already moving or stopping"));
+        }
+        captureRequest = new CompletableFuture<>();
+        moveDecision = new CompletableFuture<>();
+        mailbox.requestCapture();
+        return captureRequest;
+    }
+
+    /**
+     * The migration committed: the atom ends here without failing anything; returns the messages
+     * that arrived while it was paused, in order. Later offers to its mailbox are refused so the
+     * node forwards them to {@code node} ({@link #movedTo()}).
+     *
+     * @throws IllegalStateException if the atom already resumed (its pause ran out)
+     */
+    public List<Envelope> commitMove(String node) {
+        CompletableFuture<Boolean> d = moveDecision;
+        movedTo = node;
+        if (d == null || !d.complete(true)) {
+            movedTo = null;
+            throw new IllegalStateException(name + " resumed before the move committed");
+        }
+        return mailbox.seal();
+    }
+
+    /** The migration did not happen: the atom resumes here with its messages, in order. */
+    public void abortMove() {
+        mailbox.cancelCapture();
+        CompletableFuture<Boolean> d = moveDecision;
+        if (d != null) {
+            d.complete(false);
+        }
+        CompletableFuture<Captured> c = captureRequest;
+        if (c != null) {
+            c.cancel(false);
+        }
+    }
+
+    /** The node this atom moved to, or null. */
+    public String movedTo() {
+        return movedTo;
+    }
+
+    /** At a capture request (atom thread): captures, waits for the decision; true if the atom moved. */
+    private boolean handOver(AtomInstance instance) {
+        CompletableFuture<Captured> request = captureRequest;
+        if (request == null || request.isDone()) {
+            return false; // withdrawn
+        }
+        List<Envelope> waiting = mailbox.drainMessages();
+        AtomState before = state;
+        state = AtomState.PAUSED;
+        try {
+            request.complete(new Captured(instance.capture(), waiting, messages.get(), faults.get(), restarts.get()));
+        } catch (RuntimeException e) {
+            request.completeExceptionally(e);
+        }
+        boolean moved;
+        try {
+            moved = moveDecision.get(MAX_PAUSE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.CancellationException e) {
+            moved = false;
+        } catch (InterruptedException e) {
+            moved = false;
+        }
+        if (!moved && !moveDecision.complete(false) && moveDecision.join()) {
+            moved = true; // committed at the last moment
+        }
+        synchronized (this) {
+            captureRequest = null;
+        }
+        if (moved) {
+            state = AtomState.MOVED;
+            return true;
+        }
+        mailbox.putBackFirst(waiting);
+        state = before;
+        log(Abi.LOG_INFO, "migration did not happen: resumed here");
+        return false;
     }
 
     /** Asks the atom to stop after the current event; safe from any thread. */
@@ -96,6 +217,10 @@ public final class Atom {
             int handledBefore = eventsHandled;
             try {
                 serve(recoverWith);
+                if (state == AtomState.MOVED) {
+                    ctx.ended(this, AtomState.MOVED, "moved to node " + movedTo);
+                    return; // nothing to fail: what waited went along, what comes is forwarded
+                }
                 ctx.ended(this, AtomState.STOPPED, "ended");
                 state = AtomState.STOPPED;
                 failPending("the atom has ended");
@@ -169,9 +294,17 @@ public final class Atom {
         Thread.interrupted(); // a stale interrupt must not hit the new instance
         state = AtomState.STARTING;
         Host host = new Host();
-        AtomInstance instance = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
-        if (!startUp(instance, recoverWith)) {
-            return;
+        AtomInstance instance;
+        InstanceState moved = restoreFrom;
+        if (moved != null) { // arrived from another node: continue where it was, no start-up again
+            restoreFrom = null;
+            instance = ctx.engine().restore(ctx.module(), host, ctx.instanceOptions(), moved);
+            memoryBytes = instance.memoryBytes();
+        } else {
+            instance = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
+            if (!startUp(instance, recoverWith)) {
+                return;
+            }
         }
         long hibernateAfter = canHibernate() ? ctx.spec().hibernateAfterMs() : -1;
         while (!stopping) {
@@ -201,6 +334,12 @@ public final class Atom {
             }
             if (e == Mailbox.STOP) {
                 return;
+            }
+            if (e == Mailbox.CAPTURE) {
+                if (handOver(instance)) {
+                    return;
+                }
+                continue;
             }
             current = e;
             messages.incrementAndGet();
@@ -373,6 +512,17 @@ public final class Atom {
             Envelope e;
             try {
                 e = stopping ? Mailbox.STOP : mailbox.take(timeoutMs);
+                while (e == Mailbox.CAPTURE) { // a loop atom waiting here has a call stack: not a safe point
+                    CompletableFuture<Captured> request = captureRequest;
+                    if (request != null) {
+                        request.completeExceptionally(new IllegalStateException(name
+                                + " is a loop-style atom waiting in receive: capturing its call stack is not available yet"));
+                        synchronized (Atom.this) {
+                            captureRequest = null;
+                        }
+                    }
+                    e = mailbox.take(timeoutMs);
+                }
             } finally {
                 runningSince.set(System.nanoTime());
             }

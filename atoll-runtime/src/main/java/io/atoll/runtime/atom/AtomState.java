@@ -8,6 +8,10 @@ public enum AtomState {
     WAITING,
     HIBERNATED,
     RESTARTING,
+    /** Captured at a safe point, waiting for a migration to commit (moves away) or abort (resumes). */
+    PAUSED,
+    /** Moved to another node; this node forwards what still arrives for it. */
+    MOVED,
     STOPPED,
     FAILED;
 

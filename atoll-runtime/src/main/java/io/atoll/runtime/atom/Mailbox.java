@@ -1,7 +1,8 @@
 package io.atoll.runtime.atom;
 
 import io.atoll.abi.Envelope;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,18 +13,42 @@ import java.util.concurrent.TimeUnit;
 public final class Mailbox {
     /** Wakes the owner so it can stop; never handed to the guest. */
     static final Envelope STOP = new Envelope(-1, 0, 0, "", "", new byte[0]);
+    /** Asks the owner to capture itself at its next safe point (ahead of waiting messages). */
+    static final Envelope CAPTURE = new Envelope(-2, 0, 0, "", "", new byte[0]);
 
-    private final LinkedBlockingQueue<Envelope> queue;
+    private final LinkedBlockingDeque<Envelope> queue;
     private final int capacity;
 
     public Mailbox(int capacity) {
         this.capacity = capacity;
-        this.queue = new LinkedBlockingQueue<>(capacity + 1); // +1: room for STOP
+        // offer() keeps to capacity; the deque has room for STOP, CAPTURE and an atom that moved
+        // here with a full mailbox plus what its old node forwarded (insertAfter)
+        this.queue = new LinkedBlockingDeque<>(2 * capacity + 2);
     }
 
-    /** @return false if the mailbox is full */
+    private volatile boolean sealed;
+
+    /** @return false if the mailbox is full, or sealed because its atom moved to another node */
     public boolean offer(Envelope e) {
-        return queue.size() < capacity && queue.offer(e);
+        if (sealed) {
+            return false;
+        }
+        synchronized (this) { // against seal(): nothing may slip in after the last drain
+            return !sealed && queue.size() < capacity && queue.offer(e);
+        }
+    }
+
+    /**
+     * Refuses every later offer and returns the messages still waiting, in order: the atom moved,
+     * and its node forwards what comes next.
+     */
+    synchronized List<Envelope> seal() {
+        sealed = true;
+        return drainMessages();
+    }
+
+    public boolean sealed() {
+        return sealed;
     }
 
     Envelope take(long timeoutMs) throws InterruptedException {
@@ -34,13 +59,66 @@ public final class Mailbox {
         queue.offer(STOP);
     }
 
+    /** Puts the capture request first: messages already waiting travel with the snapshot. */
+    void requestCapture() {
+        queue.offerFirst(CAPTURE);
+    }
+
+    /** Withdraws a capture request not taken yet. */
+    void cancelCapture() {
+        queue.remove(CAPTURE);
+    }
+
+    /** Puts messages back in front, in their order (a migration that did not happen). */
+    void putBackFirst(List<Envelope> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            queue.offerFirst(messages.get(i));
+        }
+    }
+
+    /**
+     * Puts {@code messages} after the first {@code k} waiting ones, keeping both orders (an atom
+     * that moved here: what its old node forwarded goes behind what travelled with it, ahead of
+     * what reached this node directly). Only while nobody takes from the mailbox.
+     */
+    public synchronized void insertAfter(int k, List<Envelope> messages) {
+        List<Envelope> all = drainMessages();
+        int cut = Math.min(k, all.size());
+        List<Envelope> order = new java.util.ArrayList<>(all.subList(0, cut));
+        order.addAll(messages);
+        order.addAll(all.subList(cut, all.size()));
+        for (Envelope e : order) {
+            if (!queue.offer(e)) {
+                throw new IllegalStateException("mailbox overflow while inserting moved messages");
+            }
+        }
+    }
+
     public int size() {
         int n = queue.size();
-        return queue.contains(STOP) ? n - 1 : n;
+        if (queue.contains(STOP)) {
+            n--;
+        }
+        if (queue.contains(CAPTURE)) {
+            n--;
+        }
+        return n;
     }
 
     public boolean isEmpty() {
         return queue.isEmpty();
+    }
+
+    /** Removes and returns the waiting messages in order; a pending stop request stays. */
+    List<Envelope> drainMessages() {
+        var out = new java.util.ArrayList<Envelope>();
+        queue.drainTo(out);
+        boolean stop = out.remove(STOP);
+        out.remove(CAPTURE);
+        if (stop) {
+            queue.offer(STOP);
+        }
+        return out;
     }
 
     /** Removes and returns what is left, for failing pending requests when an atom stops. */
@@ -48,6 +126,7 @@ public final class Mailbox {
         var out = new java.util.ArrayList<Envelope>();
         queue.drainTo(out);
         out.remove(STOP);
+        out.remove(CAPTURE);
         return out;
     }
 }

@@ -84,6 +84,30 @@ public interface Cluster {
     /** Shares the undeployment of an application requested on this node. May block. */
     void undeployed(String app);
 
+    // ---- migration (docs/migration.md) ----
+
+    /**
+     * The commit point of a migration: the name now belongs to {@code to}, by compare-and-set from
+     * {@code from}; false if it did not belong to {@code from}. Blocks until the store answered.
+     */
+    default boolean moveName(String name, String from, String to) {
+        return false;
+    }
+
+    /** Who owns a name according to the store itself (not the local copy). Blocks. */
+    default Optional<String> ownerInStore(String name) {
+        return nodeOf(name);
+    }
+
+    /**
+     * A control call to another node (migration steps); completes with its answer, or
+     * exceptionally with an {@link io.atoll.abi.AtollException} (its error, or unreachable).
+     */
+    default CompletableFuture<byte[]> call(String node, String op, byte[] body) {
+        return CompletableFuture.failedFuture(new io.atoll.abi.AtollException("this node runs alone: there is no node " + node,
+                "join a cluster with node start --fabric"));
+    }
+
     /** One node, no fabric: every name is local, every atom runs here. */
     Cluster ALONE = new Alone();
 

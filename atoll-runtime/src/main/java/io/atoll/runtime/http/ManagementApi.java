@@ -77,6 +77,14 @@ final class ManagementApi {
             });
         } else if (m == HttpMethod.GET && path.equals("/atoms")) {
             Json.send(res, 200, atoms());
+        } else if (m == HttpMethod.POST && path.startsWith("/atoms/") && path.endsWith("/migrate")) {
+            String atom = path.substring("/atoms/".length(), path.length() - "/migrate".length());
+            String to = req.getParam("to");
+            if (to == null || to.isBlank()) {
+                Json.error(res, 400, "which node? add ?to=NODE", "list the nodes with: atoll nodes");
+                return;
+            }
+            blocking(res, 200, () -> core.migrator().migrate(atom, to).toMap());
         } else if (m == HttpMethod.GET && path.startsWith("/atoms/")) {
             Atom a = core.atom(path.substring("/atoms/".length()));
             if (a == null) {

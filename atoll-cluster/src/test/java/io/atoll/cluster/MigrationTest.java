@@ -1,0 +1,149 @@
+package io.atoll.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.atoll.abi.AtollException;
+import io.atoll.fabric.NatsServer;
+import io.atoll.runtime.migration.Migrator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Moving running atoms between three real nodes (one JVM, real nats-server): state, messages, order. */
+class MigrationTest {
+    @TempDir
+    Path tmp;
+    NatsServer nats;
+    final List<ClusterNode> nodes = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        nats = NatsServer.start();
+        for (String n : List.of("a", "b", "c")) {
+            nodes.add(ClusterNode.start(tmp, n, "cloud", List.of("big"), nats.url()));
+        }
+        FabricClusterTest.await("three up", () -> nodes.stream().allMatch(n -> n.cluster.members().stream()
+                .filter(m -> m.state() == io.atoll.fabric.Member.State.UP).count() == 3));
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(ClusterNode::close);
+        nats.close();
+    }
+
+    ClusterNode node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    String whereRuns(String atom) {
+        List<String> at = nodes.stream().filter(n -> n.localAtoms().contains(atom)).map(ClusterNode::name).toList();
+        assertThat(at).as(atom + " runs on exactly one node").hasSizeLessThanOrEqualTo(1);
+        return at.isEmpty() ? "" : at.get(0);
+    }
+
+    @Test
+    void anAtomMovedAroundUnderTwoFifoStreamsKeepsItsMemoryAndEveryMessageInOrder() throws Exception {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: mig
+                atoms:
+                  - { name: sink, module: probe.wasm, limits: { mailbox: 100000 }, hibernate: never }
+                  - { name: sender, module: probe.wasm, placement: { per-node: 1 } }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("mig/sink/0").isEmpty()
+                && nodes.stream().allMatch(n -> n.localAtoms().contains("mig/sender/" + n.name() + "-0")));
+        int n = 1500;
+        List<String> senders = List.of("mig/sender/a-0", "mig/sender/b-0");
+        var pool = Executors.newFixedThreadPool(senders.size());
+        List<Migrator.Report> reports = new ArrayList<>();
+        try {
+            List<Future<String>> sent = new ArrayList<>();
+            for (String s : senders) {
+                sent.add(pool.submit(() -> node(s.substring(11, 12)).send(s, "fifo mig/sink " + n)));
+            }
+            // move the sink around while both streams run, asking whichever node
+            List<String> ring = List.of("a", "b", "c");
+            int moves = 0;
+            while (!sent.stream().allMatch(Future::isDone) || moves < 6) {
+                String here = whereRuns("mig/sink/0");
+                String next = ring.get((ring.indexOf(here.isEmpty() ? "a" : here) + 1) % 3);
+                reports.add(nodes.get(moves % 3).node.core().migrator().migrate("mig/sink/0", next));
+                moves++;
+                assertThat(moves).as("the senders finish").isLessThan(400);
+            }
+            for (Future<String> f : sent) {
+                assertThat(f.get()).isEqualTo("sent " + n);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        // every message once, in the order sent, and the in-memory count came along on every move
+        String expected = IntStream.range(0, n).mapToObj(String::valueOf).collect(Collectors.joining(" "));
+        assertThat(a.send("mig/sink/0", "count")).isEqualTo(String.valueOf(2 * n + 1));
+        for (String s : senders) {
+            assertThat(node("c").send("mig/sink", "seqs " + s)).as("from " + s).isEqualTo(expected);
+        }
+        assertThat(reports).allSatisfy(r -> {
+            assertThat(r.downtimeMs()).isPositive();
+            assertThat(r.bytes()).isPositive();
+        });
+        System.out.println("MigrationTest: " + reports.size() + " moves, downtime ms: "
+                + reports.stream().map(r -> String.format("%.1f", r.downtimeMs())).collect(Collectors.joining(" ")));
+    }
+
+    @Test
+    void aMoveToAMissingNodeLeavesTheAtomRunningWhereItWas() {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: stay
+                atoms:
+                  - { name: d, module: probe.wasm }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("stay/d/0").isEmpty());
+        String before = whereRuns("stay/d/0");
+        ClusterNode owner = node(before);
+        owner.send("stay/d/0", "count");
+        assertThatThrownBy(() -> owner.node.core().migrator().migrate("stay/d/0", "nowhere"))
+                .isInstanceOf(AtollException.class).hasMessageContaining("keeps running on " + before);
+        assertThat(whereRuns("stay/d/0")).isEqualTo(before);
+        assertThat(owner.send("stay/d/0", "count")).isEqualTo("2"); // same instance, same memory
+    }
+
+    @Test
+    void theApiAndAnyNodeCanMoveAnAtom() {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: api
+                atoms:
+                  - { name: d, module: probe.wasm }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("api/d/0").isEmpty());
+        String from = whereRuns("api/d/0");
+        String to = from.equals("c") ? "b" : "c";
+        // memory grown at run time (malloc'd and freed: the pages stay), then moved with it
+        assertThat(node(from).send("api/d/0", "grow 3")).isEqualTo("grew 3");
+        String mem = node(from).send("api/d/0", "mem");
+        assertThat(Long.parseLong(mem)).isGreaterThan(3L << 20);
+        node(from).send("api/d/0", "kvput k v"); // stored data stays with the node's store (documented)
+        ClusterNode asked = nodes.stream().filter(x -> !x.name().equals(from)).findFirst().orElseThrow();
+        var r = asked.request("POST", "/api/v1/atoms/api/d/0/migrate?to=" + to, "");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"from\":\"" + from + "\"").contains("\"to\":\"" + to + "\"").contains("downtimeMs");
+        assertThat(whereRuns("api/d/0")).isEqualTo(to);
+        assertThat(node(to).send("api/d", "self")).isEqualTo("api/d/0");
+        assertThat(node(to).send("api/d/0", "mem")).isEqualTo(mem);
+        assertThat(node(to).send("api/d/0", "count")).isEqualTo("6"); // self, grow, mem, kvput, then mem, count here
+        var missing = asked.request("POST", "/api/v1/atoms/api/d/0/migrate", "");
+        assertThat(missing.statusCode()).isEqualTo(400);
+    }
+}

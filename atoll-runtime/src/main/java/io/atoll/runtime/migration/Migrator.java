@@ -1,0 +1,320 @@
+package io.atoll.runtime.migration;
+
+import io.atoll.abi.AtollException;
+import io.atoll.abi.Envelope;
+import io.atoll.runtime.app.Application;
+import io.atoll.runtime.app.Definition;
+import io.atoll.runtime.app.NodeCore;
+import io.atoll.runtime.atom.Atom;
+import io.atoll.runtime.cluster.Cluster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves atoms between nodes at a safe point (between events), stop-and-copy (docs/migration.md).
+ * The source drives; the directory's compare-and-set is the commit point, so an atom runs on
+ * exactly one node whatever fails:
+ *
+ * <ol>
+ *   <li>the source captures the atom between two events; it pauses there, messages queue up;
+ *   <li>PREPARE: the target restores it paused (its name answers there, nothing runs yet);
+ *   <li>COMMIT: the source moves the name to the target in the directory (compare-and-set); if
+ *       that fails, both sides abort and the atom resumes on the source with all its messages;
+ *   <li>the source seals the atom's mailbox and forwards what arrived while paused, and
+ *       everything that still comes, to the target (senders wait for the target's answer, so
+ *       FIFO order holds);
+ *   <li>GO: the target puts those messages behind the ones that travelled with the snapshot and
+ *       resumes the atom. If GO is lost, the target asks the directory: its own name means
+ *       committed (it resumes), otherwise it drops its paused copy.
+ * </ol>
+ */
+public final class Migrator {
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+
+    static final long CAPTURE_TIMEOUT_MS = 20_000;
+    static final long GO_TIMEOUT_MS = 10_000;
+
+    private final NodeCore core;
+    /** Atoms prepared here, waiting for GO: name -> what they need to resume. */
+    private final Map<String, Adoption> adopting = new ConcurrentHashMap<>();
+
+    private record Adoption(Definition definition, Atom atom, Snapshot snapshot) {}
+
+    /** What one migration did, for the caller (API, CLI). */
+    public record Report(String atom, String from, String to, double downtimeMs, double totalMs, long bytes, int rounds) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("atom", atom);
+            m.put("from", from);
+            m.put("to", to);
+            m.put("downtimeMs", Math.round(downtimeMs * 100) / 100.0);
+            m.put("totalMs", Math.round(totalMs * 100) / 100.0);
+            m.put("bytes", bytes);
+            m.put("preCopyRounds", rounds);
+            return m;
+        }
+    }
+
+    public Migrator(NodeCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Moves {@code name} to node {@code to}; blocks until done. If the atom runs on another node,
+     * that node is asked to move it. Throws {@link AtollException} with the reason when the move
+     * does not happen; the atom then keeps running where it was.
+     */
+    public Report migrate(String name, String to) {
+        Cluster cluster = core.cluster();
+        String self = core.nodeName();
+        if (cluster == Cluster.ALONE) {
+            throw new AtollException("this node runs alone: there is no node " + to + " to move " + name + " to",
+                    "start nodes with --fabric to form a cluster");
+        }
+        Atom atom = core.directory().get(name);
+        if (atom != null && atom.movedTo() != null) {
+            atom = null; // it just left
+        }
+        if (atom == null) {
+            String moved = core.movedTo(name); // fresher than the directory's copy right after a move
+            String owner = moved != null ? moved : cluster.nodeOf(name).filter(o -> !o.equals(self))
+                    .orElseThrow(() -> new AtollException("no atom named " + name + " runs in the cluster",
+                            "names are app/definition/instance; list them with: atoll ps"));
+            if (owner.equals(to)) {
+                throw new AtollException(name + " already runs on node " + to, null);
+            }
+            byte[] answer = await(cluster.call(owner, "migrate.start", (name + "\n" + to).getBytes(StandardCharsets.UTF_8)),
+                    "node " + owner);
+            return decodeReport(answer);
+        }
+        if (to.equals(self)) {
+            throw new AtollException(name + " already runs on node " + to, null);
+        }
+        long t0 = System.nanoTime();
+        Atom.Captured captured;
+        try {
+            captured = atom.requestCapture().get(CAPTURE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            atom.abortMove();
+            throw new AtollException(name + " did not reach a safe point within " + CAPTURE_TIMEOUT_MS / 1000
+                    + " s (a handler still running)", "try again when it is idle");
+        } catch (ExecutionException e) {
+            atom.abortMove();
+            throw new AtollException("cannot capture " + name + ": " + e.getCause().getMessage(), null);
+        } catch (InterruptedException e) {
+            atom.abortMove();
+            Thread.currentThread().interrupt();
+            throw new AtollException("interrupted while capturing " + name, null);
+        }
+        long paused = System.nanoTime();
+        Definition d = (Definition) atom.context();
+        Snapshot snapshot = new Snapshot(name, d.fullName(), d.module().hash(), captured, d.aliasesOf(atom));
+        byte[] bytes = snapshot.encode();
+        try {
+            await(cluster.call(to, "migrate.prepare", bytes), "node " + to);
+        } catch (AtollException e) {
+            atom.abortMove();
+            throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self + ": "
+                    + e.getMessage(), e.hint());
+        }
+        boolean committed;
+        try {
+            committed = cluster.moveName(name, self, to);
+        } catch (RuntimeException e) {
+            committed = false;
+            LOG.warn("commit of {} to {} failed: {}", name, to, e.getMessage());
+        }
+        if (!committed) {
+            cluster.call(to, "migrate.abort", name.getBytes(StandardCharsets.UTF_8));
+            atom.abortMove();
+            throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self
+                    + ": the directory did not accept the change of owner", "try again");
+        }
+        core.movedAway(name, to);
+        List<Envelope> late;
+        try {
+            late = atom.commitMove(to);
+        } catch (IllegalStateException e) { // resumed here meanwhile (pause ran out): undo the commit
+            cluster.moveName(name, to, self);
+            cluster.call(to, "migrate.abort", name.getBytes(StandardCharsets.UTF_8));
+            throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self
+                    + ": " + e.getMessage(), null);
+        }
+        core.left(atom);
+        try {
+            await(cluster.call(to, "migrate.go", go(name, late)), "node " + to);
+        } catch (AtollException e) {
+            // committed: the target resumes by itself when it sees the directory (or fails over)
+            LOG.warn("GO for {} to {} not confirmed ({}): the target resolves it from the directory", name, to, e.getMessage());
+        }
+        long done = System.nanoTime();
+        Report r = new Report(name, self, to, (done - paused) / 1e6, (done - t0) / 1e6, bytes.length, 0);
+        LOG.info("moved {} to {}: downtime {} ms, total {} ms, {} bytes", name, to, r.toMap().get("downtimeMs"),
+                r.toMap().get("totalMs"), bytes.length);
+        return r;
+    }
+
+    /** A control call from another node. */
+    public byte[] handle(String op, byte[] body) {
+        return switch (op) {
+            case "migrate.start" -> {
+                String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 2);
+                yield encodeReport(migrate(parts[0], parts[1]));
+            }
+            case "migrate.prepare" -> {
+                prepare(Snapshot.decode(body));
+                yield new byte[0];
+            }
+            case "migrate.go" -> {
+                go(body);
+                yield new byte[0];
+            }
+            case "migrate.abort" -> {
+                abort(new String(body, StandardCharsets.UTF_8));
+                yield new byte[0];
+            }
+            default -> throw new AtollException("unknown control call " + op, "is the other node another Atoll version?");
+        };
+    }
+
+    // ---- target side ----
+
+    private void prepare(Snapshot s) {
+        int slash = s.definition().indexOf('/');
+        Application app = core.app(s.definition().substring(0, slash));
+        Definition d = app == null ? null : app.definition(s.definition().substring(slash + 1));
+        if (d == null) {
+            throw new AtollException(s.definition() + " is not deployed on node " + core.nodeName(), null);
+        }
+        if (!d.module().hash().equals(s.module())) {
+            throw new AtollException(s.definition() + " runs another module version on node " + core.nodeName(), null);
+        }
+        Atom atom = d.adopt(s.name(), s.captured(), s.aliases());
+        adopting.put(s.name(), new Adoption(d, atom, s));
+        Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name()));
+    }
+
+    private void go(byte[] body) {
+        String name;
+        List<Envelope> late = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
+            name = in.readUTF();
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                late.add(Envelope.decode(in.readNBytes(in.readInt())));
+            }
+        } catch (IOException e) {
+            throw new AtollException("malformed GO: " + e.getMessage(), null);
+        }
+        Adoption a = adopting.remove(name);
+        if (a == null) {
+            throw new AtollException("nothing to resume: " + name + " is not being moved here", null);
+        }
+        a.atom().mailbox().insertAfter(a.snapshot().captured().waiting().size(), late);
+        a.definition().activate(a.atom(), a.snapshot().captured(), a.snapshot().aliases());
+    }
+
+    private void abort(String name) {
+        Adoption a = adopting.remove(name);
+        if (a != null) {
+            a.definition().dropAdopted(a.atom());
+        }
+    }
+
+    /** GO never came: the directory says whether the move committed. */
+    private void resolveLater(String name) {
+        try {
+            Thread.sleep(GO_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            return;
+        }
+        Adoption a = adopting.get(name);
+        if (a == null) {
+            return;
+        }
+        String owner;
+        try {
+            owner = core.cluster().ownerInStore(name).orElse("");
+        } catch (RuntimeException e) {
+            LOG.warn("cannot resolve the move of {}: {}; trying again", name, e.getMessage());
+            Thread.ofVirtual().start(() -> resolveLater(name));
+            return;
+        }
+        if (!adopting.remove(name, a)) {
+            return;
+        }
+        if (owner.equals(core.nodeName())) {
+            LOG.warn("{}: GO did not come, but the move committed: resuming here", name);
+            a.definition().activate(a.atom(), a.snapshot().captured(), a.snapshot().aliases());
+        } else {
+            LOG.warn("{}: the move did not commit (owner {}): dropping the paused copy", name, owner);
+            a.definition().dropAdopted(a.atom());
+        }
+    }
+
+    // ---- encoding ----
+
+    private static byte[] go(String name, List<Envelope> late) {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(b);
+            out.writeUTF(name);
+            out.writeInt(late.size());
+            for (Envelope e : late) {
+                byte[] enc = e.encode();
+                out.writeInt(enc.length);
+                out.write(enc);
+            }
+            out.flush();
+            return b.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static byte[] encodeReport(Report r) {
+        try {
+            return JSON.writeValueAsBytes(r);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Report decodeReport(byte[] b) {
+        try {
+            return JSON.readValue(b, Report.class);
+        } catch (IOException e) {
+            throw new AtollException("malformed migration report: " + e.getMessage(), null);
+        }
+    }
+
+    private static byte[] await(java.util.concurrent.CompletableFuture<byte[]> f, String who) {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof AtollException ae ? ae : new AtollException(who + ": " + c, null);
+        } catch (TimeoutException e) {
+            throw new AtollException(who + " did not answer in time", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AtollException("interrupted", null);
+        }
+    }
+}
