@@ -120,6 +120,29 @@ class MigrationTest {
     }
 
     @Test
+    void aSnapshotTooBigForOneFabricMessageGoesThroughTheObjectStore() {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: big
+                atoms:
+                  - { name: d, module: probe.wasm }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("big/d/0").isEmpty());
+        String from = whereRuns("big/d/0");
+        String to = from.equals("a") ? "b" : "a";
+        node(from).send("big/d/0", "count");
+        System.setProperty("atoll.migration.inline-limit", "100");
+        try {
+            Migrator.Report r = node(from).node.core().migrator().migrate("big/d/0", to);
+            assertThat(r.bytes()).isGreaterThan(100);
+        } finally {
+            System.clearProperty("atoll.migration.inline-limit");
+        }
+        assertThat(whereRuns("big/d/0")).isEqualTo(to);
+        assertThat(node(to).send("big/d/0", "count")).isEqualTo("2");
+    }
+
+    @Test
     void theApiAndAnyNodeCanMoveAnAtom() {
         ClusterNode a = node("a");
         a.deploy(tmp, """

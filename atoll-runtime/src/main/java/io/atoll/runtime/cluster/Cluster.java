@@ -108,6 +108,16 @@ public interface Cluster {
                 "join a cluster with node start --fabric"));
     }
 
+    /** Stores bytes under their SHA-256 (hex) in the fabric, for a large snapshot. Blocks. */
+    default void putBlob(String sha256Hex, byte[] bytes) {
+        throw new io.atoll.abi.AtollException("this node runs alone", null);
+    }
+
+    /** Fetches and removes bytes stored with {@link #putBlob}. Blocks. */
+    default byte[] takeBlob(String sha256Hex) {
+        throw new io.atoll.abi.AtollException("this node runs alone", null);
+    }
+
     /** One node, no fabric: every name is local, every atom runs here. */
     Cluster ALONE = new Alone();
 

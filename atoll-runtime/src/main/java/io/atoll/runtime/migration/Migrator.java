@@ -46,6 +46,18 @@ public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
 
     static final long CAPTURE_TIMEOUT_MS = 20_000;
+    /**
+     * Snapshots up to this size travel inside the PREPARE call (NATS max_payload is 1 MiB by
+     * default); larger ones through the object store. System property
+     * {@code atoll.migration.inline-limit} overrides it (tests use it to force the object store).
+     */
+    static final int INLINE_LIMIT = 512 * 1024;
+    private static final String BLOB = "blob:sha256:";
+
+    private static boolean isBlob(byte[] body) {
+        byte[] prefix = BLOB.getBytes(StandardCharsets.US_ASCII);
+        return body.length == prefix.length + 64 && java.util.Arrays.equals(body, 0, prefix.length, prefix, 0, prefix.length);
+    }
     static final long GO_TIMEOUT_MS = 10_000;
 
     private final NodeCore core;
@@ -125,7 +137,13 @@ public final class Migrator {
         Snapshot snapshot = new Snapshot(name, d.fullName(), d.module().hash(), captured, d.aliasesOf(atom));
         byte[] bytes = snapshot.encode();
         try {
-            await(cluster.call(to, "migrate.prepare", bytes), "node " + to);
+            byte[] prepare = bytes;
+            if (bytes.length > Integer.getInteger("atoll.migration.inline-limit", INLINE_LIMIT)) { // over what one fabric message carries: through the object store
+                String hash = io.atoll.engine.WasmEngine.sha256(bytes);
+                cluster.putBlob(hash, bytes);
+                prepare = (BLOB + hash).getBytes(StandardCharsets.UTF_8);
+            }
+            await(cluster.call(to, "migrate.prepare", prepare), "node " + to);
         } catch (AtollException e) {
             atom.abortMove();
             throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self + ": "
@@ -176,7 +194,9 @@ public final class Migrator {
                 yield encodeReport(migrate(parts[0], parts[1]));
             }
             case "migrate.prepare" -> {
-                prepare(Snapshot.decode(body));
+                prepare(Snapshot.decode(isBlob(body)
+                        ? core.cluster().takeBlob(new String(body, BLOB.length(), body.length - BLOB.length(), StandardCharsets.US_ASCII))
+                        : body));
                 yield new byte[0];
             }
             case "migrate.go" -> {
