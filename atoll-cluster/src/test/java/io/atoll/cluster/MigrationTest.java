@@ -102,6 +102,58 @@ class MigrationTest {
     }
 
     @Test
+    void httpRequestsDuringMovesAllSucceed() throws Exception {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: web
+                atoms:
+                  - { name: d, module: probe.wasm, routes: [ { path: /d } ] }
+                  - { name: r, module: probe.wasm, kind: reactive, policy: one, routes: [ { path: /r } ] }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("web/d/0").isEmpty());
+        assertThat(a.request("POST", "/apps/web/r", "self").body()).isEqualTo("web/r/a-r1");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> clients = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                String path = c % 2 == 0 ? "/apps/web/d" : "/apps/web/r";
+                ClusterNode via = nodes.get(c % 3);
+                clients.add(pool.submit(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        var r = via.request("POST", path, "echo " + i);
+                        if (r.statusCode() == 200 && r.body().equals(String.valueOf(i))) {
+                            ok.incrementAndGet();
+                        } else {
+                            failures.add(path + " " + i + ": " + r.statusCode() + " " + r.body());
+                        }
+                    }
+                }));
+            }
+            List<String> ring = List.of("a", "b", "c");
+            String rHere = "a";
+            for (int m = 0; m < 12; m++) {
+                String d = whereRuns("web/d/0");
+                node(d).node.core().migrator().migrate("web/d/0", ring.get((ring.indexOf(d) + 1) % 3));
+                String next = ring.get((ring.indexOf(rHere) + 1) % 3);
+                node(rHere).node.core().migrator().migrate("web/r/a-r1", next);
+                rHere = next;
+            }
+            stop.set(true);
+            for (Future<?> f : clients) {
+                f.get();
+            }
+        } finally {
+            stop.set(true);
+            pool.shutdown();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(ok.get()).isGreaterThan(50);
+    }
+
+    @Test
     void aMoveToAMissingNodeLeavesTheAtomRunningWhereItWas() {
         ClusterNode a = node("a");
         a.deploy(tmp, """

@@ -171,15 +171,14 @@ public final class Definition implements AtomContext {
                 return new NodeCore.Hop(host, fullName);
             }
         }
-        offer(pickReactive(), e);
-        return null;
-    }
-
-    int offer(Atom target, Envelope e) {
-        if (!target.mailbox().offer(e)) {
-            throw new HostError(ErrorCode.EFULL, "mailbox of " + target.name() + " is full");
+        Atom target = pickReactive();
+        if (target.mailbox().offer(e)) {
+            return null;
         }
-        return 1;
+        if (target.movedTo() != null) { // the instance left for another node a moment ago
+            return new NodeCore.Hop(target.movedTo(), target.name());
+        }
+        throw new HostError(ErrorCode.EFULL, "mailbox of " + target.name() + " is full");
     }
 
     private Atom pickReactive() {
@@ -200,7 +199,7 @@ public final class Definition implements AtomContext {
             case ON_DEMAND -> newReactive();
             case ON_DEMAND_EXPIRE -> {
                 for (Atom a; (a = idle.pollFirst()) != null; ) {
-                    if (!a.isStopping()) {
+                    if (!a.isStopping() && a.movedTo() == null) {
                         yield a;
                     }
                 }
