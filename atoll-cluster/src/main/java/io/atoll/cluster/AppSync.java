@@ -25,6 +25,11 @@ final class AppSync implements AutoCloseable {
     private final AppCatalog catalog;
     private final ModuleStore modules;
     private final Runnable afterChange;
+    private final java.util.concurrent.ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "atoll-app-sync-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "atoll-app-sync");
         t.setDaemon(true);
@@ -61,20 +66,49 @@ final class AppSync implements AutoCloseable {
     }
 
     private void deploy(String app, byte[] json) {
-        if (node.core().app(app) != null) {
-            return; // deployed here first (the request came to this node), or already caught up
-        }
         try {
             AppRecord record = AppRecord.fromJson(json);
+            java.util.Optional<AppRecord> here = node.recordOf(app);
+            if (node.core().app(app) != null) {
+                if (here.isEmpty() || sameVersion(here.get(), record)) {
+                    return; // deployed here first (the request came to this node), or already caught up
+                }
+                // another version was deployed while this node was cut off: replace it
+                LOG.info("application {} changed in the cluster: deploying the new version here", app);
+                node.undeployHere(app);
+            }
             for (String ref : record.modules().values()) {
                 fetch(ref.substring("sha256:".length()));
             }
             node.deployHere(record);
             LOG.info("deployed {} from the cluster", app);
         } catch (RuntimeException e) {
-            LOG.error("cannot deploy {} from the cluster on this node: {}", app, e.getMessage());
+            LOG.error("cannot deploy {} from the cluster on this node: {}; trying again in {} s", app, e.getMessage(),
+                    RETRY_SECONDS);
+            retryLater(app);
         }
         afterChange.run();
+    }
+
+    static final int RETRY_SECONDS = 5;
+
+    /** A failed deploy is tried again while the catalog still lists the application. */
+    private void retryLater(String app) {
+        retry.schedule(() -> {
+            try {
+                worker.execute(() -> catalog.get(app).ifPresent(json -> {
+                    if (node.core().app(app) == null) {
+                        deploy(app, json);
+                    }
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // shutting down
+            }
+        }, RETRY_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static boolean sameVersion(AppRecord a, AppRecord b) {
+        return a.manifest().equals(b.manifest()) && a.modules().equals(b.modules());
     }
 
     private void fetch(String hash) {
@@ -98,6 +132,7 @@ final class AppSync implements AutoCloseable {
 
     @Override
     public void close() {
+        retry.shutdownNow();
         worker.shutdownNow();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);

@@ -99,12 +99,12 @@ final class DaemonPlacer {
         AtomSpec.Placement p = d.spec().placement();
         if (p.perNode() > 0) {
             boolean here = up.stream().anyMatch(n -> n.name().equals(self) && Placement.eligible(p, n));
+            // Started once this node is eligible, never stopped for a change of figures (free memory
+            // swings with garbage collection; zone and tags do not change while a node runs).
             for (int k = 0; k < p.perNode(); k++) {
                 String name = d.fullName() + "/" + self + "-" + k;
-                if (here && !hasInstance(d, name)) {
+                if (here && !runsHere(d, name) && !failedHere(d, name)) {
                     d.runDaemon(name);
-                } else if (!here) {
-                    d.stopInstance(name);
                 }
             }
             return;
@@ -125,8 +125,8 @@ final class DaemonPlacer {
             }
             return;
         }
-        if (hasInstance(d, name)) {
-            return; // stopped or failed here: its own recovery policy had the last word
+        if (failedHere(d, name)) {
+            return; // failed here: its own recovery policy had the last word
         }
         boolean chosen = Placement.owner(name, d.spec().placement(), up).map(self::equals).orElse(false);
         if (owner.isEmpty()) {
@@ -134,10 +134,9 @@ final class DaemonPlacer {
                 directory.release(name, self); // undeployed meanwhile: leave no name behind
             }
         } else if (owner.get().equals(self)) {
-            // ours from before this process started (a restart): run it again, as a lone node would
-            if (!"failed".equals(state(name))) {
-                d.runDaemon(name);
-            }
+            // ours, not running: from before this process started (a restart), so run it again as a
+            // lone node would, even if it had failed then
+            d.runDaemon(name);
         } else if (!live.contains(owner.get()) && chosen && failsOver(d.spec()) && isGone(owner.get())) {
             if (directory.takeOver(name, owner.get(), self, NameMirror.RUNNING)) {
                 LOG.info("node {} is down: {} restarts here", owner.get(), name);
@@ -163,6 +162,11 @@ final class DaemonPlacer {
             String owner = directory.nodeOf(name).orElse(self);
             if (!owner.equals(self) && !live.contains(owner) && !slots.contains(name) && isGone(owner)) {
                 directory.release(name, owner);
+            } else if (owner.equals(self) && !slots.contains(name) && !name.contains("/" + self + "-")
+                    && core.directory().get(name) == null) {
+                mirror.withdrawn(name); // a ghost of ours (a write lost, or from before a fast restart)
+            } else if (owner.equals(self) && name.contains("/" + self + "-r") && core.directory().get(name) == null) {
+                mirror.withdrawn(name); // one of our reactive instances that is gone
             }
         }
         for (Definition d : app.definitions()) {
@@ -183,10 +187,6 @@ final class DaemonPlacer {
         return !alive;
     }
 
-    private String state(String name) {
-        return directory.metadataOf(name).map(m -> m.get("state")).orElse("");
-    }
-
     private static boolean failsOver(AtomSpec spec) {
         return spec.recovery() == AtomSpec.Recovery.RESTART || spec.recovery() == AtomSpec.Recovery.RECOVER;
     }
@@ -200,8 +200,8 @@ final class DaemonPlacer {
         return false;
     }
 
-    private static boolean hasInstance(Definition d, String name) {
-        return d.instances().stream().anyMatch(a -> a.name().equals(name));
+    private static boolean failedHere(Definition d, String name) {
+        return d.instances().stream().anyMatch(a -> a.name().equals(name) && a.state() == AtomState.FAILED);
     }
 
     static boolean isLive(Atom a) {

@@ -101,9 +101,11 @@ public final class FabricCluster implements Cluster, AutoCloseable {
                 ? NatsMembership.DEFAULT_INTERVAL : downAfter.dividedBy(3);
         Connection nc = NatsConnect.open(fabric, "atoll-" + node.config().name());
         FabricCluster cluster = null;
+        Membership joined = null;
         try {
             Membership m = new NatsMembership(nc, interval, downAfter);
             m.join(info(node));
+            joined = m;
             cluster = new FabricCluster(node, nc, m);
             FabricCluster c = cluster;
             c.refreshUp();
@@ -129,8 +131,11 @@ public final class FabricCluster implements Cluster, AutoCloseable {
             return c;
         } catch (RuntimeException e) {
             if (cluster != null) {
-                cluster.close();
+                cluster.close(); // leaves: the others must not count on this node
             } else {
+                if (joined != null) {
+                    joined.leave(); // e.g. the directory did not open: others must not count on this node
+                }
                 closeQuietly(nc);
             }
             throw e;
@@ -259,6 +264,16 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     @Override
     public Map<String, String> metadataOf(String name) {
         return directory.metadataOf(name).orElse(Map.of());
+    }
+
+    @Override
+    public boolean isUp(String node) {
+        for (NodeInfo n : up) {
+            if (n.name().equals(node)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- Cluster: migration ----

@@ -114,15 +114,20 @@ final class NameMirror implements AutoCloseable {
                 directory.register(name, self, RUNNING); // new, or lost from the directory (repair)
                 before = Set.copyOf(directory.aliasesOf(name));
             }
-            written.put(name, w.aliases());
+            written.put(name, before); // registered; the aliases below count once written
+            Set<String> now = new TreeSet<>(before);
             for (String alias : w.aliases()) {
                 if (!before.contains(alias)) {
                     directory.addAlias(name, alias);
+                    now.add(alias);
+                    written.put(name, Set.copyOf(now));
                 }
             }
             for (String alias : before) {
                 if (!w.aliases().contains(alias)) {
                     directory.removeAlias(name, alias);
+                    now.remove(alias);
+                    written.put(name, Set.copyOf(now));
                 }
             }
         } else if (failedDaemon.test(name)) {

@@ -288,6 +288,25 @@ class FabricClusterTest {
     }
 
     @Test
+    void aDaemonThatFailedRunsAgainAfterARedeploy() {
+        String yaml = """
+                app: flaky
+                atoms:
+                  - { name: d, module: probe.wasm, recovery: none }
+                """;
+        a.deploy(tmp, yaml);
+        await("placed", () -> whereRuns("flaky/d/0").size() == 1);
+        ClusterNode owner = nodes.stream().filter(n -> n.localAtoms().contains("flaky/d/0")).findFirst().orElseThrow();
+        owner.request("POST", "/api/v1/send?to=flaky/d/0&wait=2s", "trap");
+        await("failed and gone", () -> whereRuns("flaky/d/0").isEmpty());
+        b.node.undeploy("flaky");
+        await("undeployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("flaky") == null));
+        await("its failed entry released", () -> nodes.stream().allMatch(n -> n.node.core().lookup("flaky", 1, "").isEmpty()));
+        c.deploy(tmp, yaml);
+        await("running again", () -> whereRuns("flaky/d/0").size() == 1);
+    }
+
+    @Test
     void undeployThroughAnyNodeRemovesTheAppEverywhere() {
         c.deploy(tmp, """
                 app: gone

@@ -193,9 +193,10 @@ public final class Node implements AutoCloseable {
 
     /** Undeploys an application from the whole cluster (from this node alone when it runs alone). */
     public boolean undeploy(String app) {
-        boolean done = undeployHere(app);
-        core.cluster().undeployed(app);
-        return done;
+        boolean existed = core.app(app) != null;
+        core.cluster().undeployed(app); // first: if the cluster cannot hear it, nothing changes here either
+        undeployHere(app); // (the catalog's own notice may have done it already)
+        return existed;
     }
 
     /** Undeploys an application on this node only. */
@@ -259,6 +260,16 @@ public final class Node implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.error("cannot read {}: {}", appsDir, e.getMessage());
+        }
+    }
+
+    /** The record of an application deployed on this node, if any. */
+    public java.util.Optional<AppRecord> recordOf(String app) {
+        Path f = appsDir.resolve(app + ".json");
+        try {
+            return Files.exists(f) ? java.util.Optional.of(AppRecord.fromJson(Files.readAllBytes(f))) : java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
         }
     }
 

@@ -222,8 +222,8 @@ public final class Definition implements AtomContext {
 
     private Atom launch(String name) {
         Atom atom = new Atom(name, this);
+        core.register(atom, spec.aliases()); // throws if the name is taken here: then nothing is listed
         instances.add(atom);
-        core.register(atom, spec.aliases());
         atom.start();
         return atom;
     }
@@ -256,7 +256,7 @@ public final class Definition implements AtomContext {
         }
     }
 
-    void stopAll() {
+    synchronized void stopAll() { // with runDaemon: no daemon may start after this
         undeployed = true;
         instances.forEach(Atom::stop);
     }

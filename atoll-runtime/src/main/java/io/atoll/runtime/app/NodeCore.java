@@ -131,6 +131,13 @@ public final class NodeCore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (Definition d : app.definitions()) {
+            for (Atom a : d.instances()) {
+                if (a.state() == io.atoll.runtime.atom.AtomState.FAILED) {
+                    cluster.withdrawn(a.name()); // kept in the cluster as failed until now
+                }
+            }
+        }
         LOG.info("undeployed {}", name);
         return true;
     }
@@ -477,7 +484,7 @@ public final class NodeCore implements AutoCloseable {
             if (node.equals(nodeName) && directory.get(n) == null && movedTo(n) != null) {
                 node = movedTo(n); // moved away; the directory's copy has not caught up yet
             }
-            if (!node.equals(nodeName) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
+            if (!node.equals(nodeName) && cluster.isUp(node) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
                 remote.add(new Hop(node, n));
             }
         }

@@ -56,6 +56,11 @@ public interface Cluster {
         return java.util.Map.of();
     }
 
+    /** Whether a node is up as far as this node knows (from the local view; no round trip). */
+    default boolean isUp(String node) {
+        return true;
+    }
+
     /** Delivers an envelope to {@code target} on {@code node}; see rule 3. */
     CompletableFuture<Integer> forward(String node, String target, Envelope envelope);
 

@@ -303,6 +303,8 @@ final class ManagementApi {
                 Json.error(res, 400, e.getMessage(), ((AtollException) e).hint());
             } else if (e instanceof AtollException x) {
                 Json.error(res, 400, x.getMessage(), x.hint());
+            } else if (e instanceof IllegalArgumentException) {
+                Json.error(res, 400, e.getMessage(), null);
             } else {
                 Json.error(res, 500, "internal error: " + e, null);
             }
