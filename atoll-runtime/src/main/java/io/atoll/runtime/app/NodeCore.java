@@ -451,12 +451,28 @@ public final class NodeCore implements AutoCloseable {
             }
         }
         if (!forwarded && clustered()) {
-            String node = cluster.nodeOf(name).orElse(nodeName);
+            String node = cluster.nodeOf(name).orElseGet(() -> nodeInName(name));
             if (!node.equals(nodeName)) {
                 return new Hop(node, name);
             }
         }
         throw new HostError(ErrorCode.ENOTFOUND, "no atom named " + name);
+    }
+
+    /**
+     * The node named in an instance name made in a cluster ({@code app/def/<node>-rN},
+     * {@code app/def/<node>-k}), if it is up: a reply to an instance created a moment ago finds
+     * it before the directory's copy has its name. This node's name otherwise.
+     */
+    private String nodeInName(String name) {
+        String last = name.substring(name.lastIndexOf('/') + 1);
+        for (int dash = last.lastIndexOf('-'); dash > 0; dash = last.lastIndexOf('-', dash - 1)) {
+            String candidate = last.substring(0, dash);
+            if (!candidate.equals(nodeName) && cluster.isUp(candidate)) {
+                return candidate;
+            }
+        }
+        return nodeName;
     }
 
     /** Completes (or fails, for a failure notice from another node) an exchange open on this node. */
