@@ -495,14 +495,23 @@ public final class NodeCore implements AutoCloseable {
         }
         List<String> names = cluster.lookup(app, Abi.LOOKUP_PREFIX, definitionName + "/");
         List<Hop> remote = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
         for (String n : names) {
             String node = cluster.nodeOf(n).orElse(nodeName);
             if (node.equals(nodeName) && directory.get(n) == null && movedTo(n) != null) {
                 node = movedTo(n); // moved away; the directory's copy has not caught up yet
             }
-            if (!node.equals(nodeName) && cluster.isUp(node) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
-                remote.add(new Hop(node, n));
+            if (!node.equals(nodeName) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
+                if (cluster.isUp(node)) {
+                    remote.add(new Hop(node, n));
+                } else {
+                    unreachable.add(node);
+                }
             }
+        }
+        if (remote.isEmpty() && !unreachable.isEmpty()) {
+            throw new HostError(ErrorCode.EUNREACHABLE, "the instances of " + definitionName + " run on node(s) "
+                    + String.join(", ", new java.util.TreeSet<>(unreachable)) + ", which cannot be reached (EUNREACHABLE)");
         }
         return remote.isEmpty() ? null : remote.get(Math.floorMod(turn, remote.size()));
     }

@@ -93,7 +93,9 @@ final class Ingress {
         } catch (HostError e) {
             // 503 either way: the route exists, its atom cannot take requests right now
             Json.error(req.response(), 503, target + " cannot take the request: " + e.detail(),
-                    e.code() == ErrorCode.EFULL ? "retry later" : "see: atoll ps, atoll logs " + target);
+                    e.code() == ErrorCode.EFULL ? "retry later"
+                            : e.code() == ErrorCode.EUNREACHABLE ? "its node is cut off or down; retry later"
+                            : "see: atoll ps, atoll logs " + target);
             return;
         }
         Context ctx = io.vertx.core.Vertx.currentContext();
