@@ -53,6 +53,7 @@ final class DaemonPlacer {
     private final String self;
     private final Supplier<Collection<NodeInfo>> upNodes;
     private final Predicate<String> answers;
+    private final java.util.function.Function<String, Optional<byte[]>> checkpoints;
     /** Per pass: whether a node that membership calls down still answered a direct probe. */
     private final Map<String, Boolean> answered = new HashMap<>();
 
@@ -61,13 +62,38 @@ final class DaemonPlacer {
      *     machine or a busy server must not move a live node's daemons (their state would be lost)
      */
     DaemonPlacer(NodeCore core, ClusterDirectory directory, NameMirror mirror, String self,
-            Supplier<Collection<NodeInfo>> upNodes, Predicate<String> answers) {
+            Supplier<Collection<NodeInfo>> upNodes, Predicate<String> answers,
+            java.util.function.Function<String, Optional<byte[]>> checkpoints) {
         this.core = core;
         this.directory = directory;
         this.mirror = mirror;
         this.self = self;
         this.upNodes = upNodes;
         this.answers = answers;
+        this.checkpoints = checkpoints;
+    }
+
+    /**
+     * Starts a daemon instance here: from its last checkpoint if the manifest asks for
+     * checkpoints and one exists for this module version, else fresh. False if it already runs.
+     */
+    private boolean start(Definition d, String name) {
+        if (d.spec().checkpointMs() > 0) {
+            Optional<byte[]> bytes = checkpoints.apply(name);
+            if (bytes.isPresent()) {
+                try {
+                    io.atoll.runtime.migration.Snapshot s = io.atoll.runtime.migration.Snapshot.decode(bytes.get());
+                    if (s.module().equals(d.module().hash())) {
+                        LOG.info("{} starts here from its last checkpoint ({} messages handled)", name, s.captured().messages());
+                        return d.runDaemonFrom(name, s.captured(), s.aliases());
+                    }
+                    LOG.warn("{}: the checkpoint is of another module version: starting fresh", name);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: unusable checkpoint ({}): starting fresh", name, e.getMessage());
+                }
+            }
+        }
+        return d.runDaemon(name);
     }
 
     /** One pass; never throws (a fabric error is logged and the next pass tries again). */
@@ -104,7 +130,7 @@ final class DaemonPlacer {
             for (int k = 0; k < p.perNode(); k++) {
                 String name = d.fullName() + "/" + self + "-" + k;
                 if (here && !runsHere(d, name) && !failedHere(d, name)) {
-                    d.runDaemon(name);
+                    start(d, name);
                 }
             }
             return;
@@ -130,17 +156,17 @@ final class DaemonPlacer {
         }
         boolean chosen = Placement.owner(name, d.spec().placement(), up).map(self::equals).orElse(false);
         if (owner.isEmpty()) {
-            if (chosen && claim(name) && !d.runDaemon(name)) {
+            if (chosen && claim(name) && !start(d, name)) {
                 directory.release(name, self); // undeployed meanwhile: leave no name behind
             }
         } else if (owner.get().equals(self)) {
             // ours, not running: from before this process started (a restart), so run it again as a
             // lone node would, even if it had failed then
-            d.runDaemon(name);
+            start(d, name);
         } else if (!live.contains(owner.get()) && chosen && failsOver(d.spec()) && isGone(owner.get())) {
             if (directory.takeOver(name, owner.get(), self, NameMirror.RUNNING)) {
                 LOG.info("node {} is down: {} restarts here", owner.get(), name);
-                if (!d.runDaemon(name)) {
+                if (!start(d, name)) {
                     directory.release(name, self);
                 }
             }

@@ -66,6 +66,14 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     private final ModuleStore modules;
     private final AppCatalog catalog;
     private final NameMirror mirror;
+    private final io.atoll.fabric.CheckpointStore checkpoints;
+    /** Latest checkpoint per name not yet written (a newer one replaces an older one waiting). */
+    private final java.util.Map<String, byte[]> pendingCheckpoints = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService checkpointWriter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "atoll-checkpoint-writer");
+        t.setDaemon(true);
+        return t;
+    });
     private final DaemonPlacer placer;
     private final AppSync apps;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -86,8 +94,9 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         this.transport = new NatsTransport(nc);
         this.modules = new NatsModuleStore(nc);
         this.catalog = new NatsAppCatalog(nc);
+        this.checkpoints = new io.atoll.fabric.NatsCheckpointStore(nc);
         this.mirror = new NameMirror(directory, self, name -> DaemonPlacer.failedHere(node.core(), name));
-        this.placer = new DaemonPlacer(node.core(), directory, mirror, self, () -> up, this::answers);
+        this.placer = new DaemonPlacer(node.core(), directory, mirror, self, () -> up, this::answers, this::lastCheckpoint);
         this.apps = new AppSync(node, catalog, modules, this::placeSoon);
     }
 
@@ -297,6 +306,36 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     }
 
     @Override
+    public void saveCheckpoint(String name, byte[] snapshot) {
+        if (pendingCheckpoints.put(name, snapshot) == null) {
+            try {
+                checkpointWriter.execute(() -> {
+                    byte[] latest = pendingCheckpoints.remove(name);
+                    if (latest != null) {
+                        try {
+                            checkpoints.put(name, latest);
+                        } catch (RuntimeException e) {
+                            LOG.warn("checkpoint of {} not stored: {}", name, e.getMessage());
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                pendingCheckpoints.remove(name);
+            }
+        }
+    }
+
+    /** The last stored checkpoint of a daemon instance, or empty (none, or the store unreachable). */
+    private Optional<byte[]> lastCheckpoint(String name) {
+        try {
+            return checkpoints.get(name);
+        } catch (RuntimeException e) {
+            LOG.warn("checkpoint of {} not readable: {}; starting it fresh", name, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public void putBlob(String sha256Hex, byte[] bytes) {
         modules.put(sha256Hex, bytes);
     }
@@ -356,6 +395,13 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     @Override
     public void undeployed(String app) {
         catalog.delete(app);
+        try {
+            for (String name : checkpoints.names(app + "/")) {
+                checkpoints.delete(name);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("checkpoints of {} not removed: {}", app, e.getMessage());
+        }
     }
 
     // ---- membership ----
@@ -403,6 +449,12 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         timer.shutdownNow();
         apps.close();
         mirror.close();
+        checkpointWriter.shutdown();
+        try {
+            checkpointWriter.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         transport.close();
         membership.leave();
         membership.close();

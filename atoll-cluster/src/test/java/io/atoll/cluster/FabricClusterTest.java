@@ -307,6 +307,27 @@ class FabricClusterTest {
     }
 
     @Test
+    void aFailedOverDaemonWithCheckpointsContinuesFromTheLastOne() throws Exception {
+        a.deploy(tmp, """
+                app: ck
+                atoms:
+                  - { name: d, module: probe.wasm, recovery: restart, checkpoint: 200ms, hibernate: never }
+                """);
+        await("placed", () -> whereRuns("ck/d/0").size() == 1);
+        ClusterNode owner = nodes.stream().filter(n -> n.localAtoms().contains("ck/d/0")).findFirst().orElseThrow();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(owner.send("ck/d/0", "count")).isEqualTo(String.valueOf(i));
+        }
+        Thread.sleep(1000); // a checkpoint after the last event (every 200 ms while there is news)
+        owner.crash();
+        nodes.remove(owner);
+        await("restarted on a live node", () -> whereRuns("ck/d/0").size() == 1);
+        ClusterNode survivor = nodes.get(0);
+        // its in-memory count came back from the checkpoint: 5 events before, this is the 6th
+        assertThat(survivor.send("ck/d/0", "count")).isEqualTo("6");
+    }
+
+    @Test
     void undeployThroughAnyNodeRemovesTheAppEverywhere() {
         c.deploy(tmp, """
                 app: gone

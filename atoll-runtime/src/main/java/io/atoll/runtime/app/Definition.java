@@ -120,6 +120,27 @@ public final class Definition implements AtomContext {
         core.unregisterHere(atom);
     }
 
+    /**
+     * Starts the daemon instance {@code name} here from a checkpoint taken on another node (a
+     * failover); false if it already runs here.
+     */
+    public synchronized boolean runDaemonFrom(String name, Atom.Captured checkpoint, List<String> aliases) {
+        if (undeployed || spec.kind() != AtomSpec.Kind.DAEMON || !name.startsWith(fullName + "/")) {
+            return false;
+        }
+        for (Atom a : live()) {
+            if (a.name().equals(name)) {
+                return false;
+            }
+        }
+        instances.removeIf(a -> a.name().equals(name));
+        Atom atom = new Atom(name, this);
+        core.register(atom, aliases);
+        instances.add(atom);
+        atom.startFrom(checkpoint);
+        return true;
+    }
+
     /** Stops the instance {@code name} on this node (the cluster moved it elsewhere); false if it is not here. */
     public boolean stopInstance(String name) {
         for (Atom a : instances) {
@@ -399,6 +420,12 @@ public final class Definition implements AtomContext {
     @Override
     public void eventFailed(Envelope event, String reason) {
         core.eventFailed(event, reason);
+    }
+
+    @Override
+    public void checkpointed(Atom atom, Atom.Captured state) {
+        core.cluster().saveCheckpoint(atom.name(),
+                new io.atoll.runtime.migration.Snapshot(atom.name(), fullName, module.hash(), state, aliasesOf(atom)).encode());
     }
 
     @Override

@@ -307,11 +307,28 @@ public final class Atom {
             }
         }
         long hibernateAfter = canHibernate() ? ctx.spec().hibernateAfterMs() : -1;
+        long checkpointNanos = ctx.spec().checkpointMs() * 1_000_000L;
+        long lastCheckpoint = System.nanoTime();
+        boolean dirty = false; // events handled since the last checkpoint
         while (!stopping) {
             state = AtomState.IDLE;
             Envelope e;
+            if (checkpointNanos > 0 && dirty && System.nanoTime() - lastCheckpoint >= checkpointNanos) {
+                checkpoint(instance);
+                lastCheckpoint = System.nanoTime();
+                dirty = false;
+            }
             try {
-                e = mailbox.take(hibernateAfter > 0 ? hibernateAfter : -1);
+                long wait = hibernateAfter > 0 ? hibernateAfter : -1;
+                long checkpointDue = -1;
+                if (checkpointNanos > 0 && dirty) { // wake up for the checkpoint even if nothing comes
+                    checkpointDue = Math.max(1, (checkpointNanos - (System.nanoTime() - lastCheckpoint)) / 1_000_000L);
+                    wait = wait < 0 ? checkpointDue : Math.min(wait, checkpointDue);
+                }
+                e = mailbox.take(wait);
+                if (e == null && checkpointDue >= 0 && wait == checkpointDue) {
+                    continue; // the checkpoint is due: taken at the top of the loop
+                }
                 if (e == null) {
                     // Idle long enough: keep only the captured state (compressed) until the next event.
                     // No other reference to the instance may survive here, or its memory stays.
@@ -352,9 +369,19 @@ public final class Atom {
                 throw new GuestFault(GuestFault.Kind.ERROR_RETURN, "atoll_on_message returned " + rc
                         + codeName(rc), 0, null);
             }
+            dirty = true;
             if (!eventDone(t0)) {
                 return;
             }
+        }
+    }
+
+    /** A periodic checkpoint, between events (atom thread). A failure is logged, never a fault. */
+    private void checkpoint(AtomInstance instance) {
+        try {
+            ctx.checkpointed(this, new Captured(instance.capture(), List.of(), messages.get(), faults.get(), restarts.get()));
+        } catch (RuntimeException ex) {
+            LOG.warn("atom {}: checkpoint failed: {}", name, ex.toString());
         }
     }
 

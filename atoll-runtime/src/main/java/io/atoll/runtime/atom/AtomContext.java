@@ -60,6 +60,10 @@ public interface AtomContext {
     /** The atom is about to start a new instance after a fault. */
     void restarting(Atom atom);
 
+    /** A periodic checkpoint ({@code checkpoint:} in the manifest), captured between events; MUST NOT block. */
+    default void checkpointed(Atom atom, Atom.Captured state) {
+    }
+
     /** The atom's thread ended for good (normal end, gave up, or stopped). */
     void ended(Atom atom, AtomState finalState, String reason);
 

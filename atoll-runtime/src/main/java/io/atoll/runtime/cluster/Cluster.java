@@ -123,6 +123,13 @@ public interface Cluster {
         throw new io.atoll.abi.AtollException("this node runs alone", null);
     }
 
+    /**
+     * Keeps the latest checkpoint of an atom in the fabric (asynchronously, latest wins); a
+     * failover restarts the daemon from it. Alone: nowhere to keep it, nothing to fail over to.
+     */
+    default void saveCheckpoint(String name, byte[] snapshot) {
+    }
+
     /** One node, no fabric: every name is local, every atom runs here. */
     Cluster ALONE = new Alone();
 

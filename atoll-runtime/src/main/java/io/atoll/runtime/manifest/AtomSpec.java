@@ -19,7 +19,8 @@ public record AtomSpec(
         List<String> files,
         long hibernateAfterMs,
         List<Route> routes,
-        Placement placement) {
+        Placement placement,
+        long checkpointMs) {
 
     public enum Kind { DAEMON, REACTIVE }
 

@@ -97,7 +97,7 @@ public final class ManifestParser {
             throw fail(path, "each atom must be a mapping with at least 'name' and 'module'");
         }
         fields(n, path, Set.of("name", "module", "kind", "policy", "instances", "recovery", "restart", "engine",
-                "limits", "capabilities", "aliases", "files", "hibernate", "routes", "placement"));
+                "limits", "capabilities", "aliases", "files", "hibernate", "routes", "placement", "checkpoint"));
         String name = name(n, "name", path + ".name");
         String module = text(n, "module", path + ".module", null);
         if (module == null || module.isBlank()) {
@@ -157,8 +157,22 @@ public final class ManifestParser {
             String h = text(n, "hibernate", path + ".hibernate", "");
             hibernate = h.equals("never") ? 0 : convert(path + ".hibernate", h, Units::durationMs);
         }
+        long checkpoint = 0;
+        if (n.has("checkpoint")) {
+            String c = text(n, "checkpoint", path + ".checkpoint", "");
+            if (kind != Kind.DAEMON) {
+                throw fail(path + ".checkpoint", "checkpoints are for daemons (kind: daemon): a reactive instance is not restarted elsewhere");
+            }
+            if (capabilities.contains("wasi")) {
+                throw fail(path + ".checkpoint", "an atom granted wasi cannot be checkpointed (open files cannot be captured)");
+            }
+            checkpoint = c.equals("never") ? 0 : convert(path + ".checkpoint", c, Units::durationMs);
+            if (checkpoint != 0 && checkpoint < 100) {
+                throw fail(path + ".checkpoint", "at least 100ms between checkpoints");
+            }
+        }
         return new AtomSpec(name, module.trim(), kind, policy, instances, recovery, restart, engine, limits,
-                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path, kind));
+                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path, kind), checkpoint);
     }
 
     private Limits limits(JsonNode n, String path) {

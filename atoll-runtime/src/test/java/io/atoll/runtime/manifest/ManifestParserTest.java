@@ -99,4 +99,19 @@ class ManifestParserTest {
                 .hasMessageContaining("app.yaml:3: atoms[0].placement.pernode: unknown field 'pernode'")
                 .hasMessageContaining("per-node");
     }
+
+    @Test
+    void checkpointsAreForDaemonsWithoutWasiEveryHundredMillisecondsAtMost() {
+        assertThat(atom("app: s\natoms:\n  - { name: a, module: a.wasm }\n").checkpointMs()).isZero();
+        assertThat(atom("app: s\natoms:\n  - { name: a, module: a.wasm, checkpoint: 10s }\n").checkpointMs()).isEqualTo(10_000);
+        assertThat(atom("app: s\natoms:\n  - { name: a, module: a.wasm, checkpoint: never }\n").checkpointMs()).isZero();
+        assertThatThrownBy(() -> atom("app: s\natoms:\n  - { name: a, module: a.wasm, kind: reactive, checkpoint: 1s }\n"))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("atoms[0].checkpoint: checkpoints are for daemons");
+        assertThatThrownBy(() -> atom("app: s\natoms:\n  - { name: a, module: a.wasm, capabilities: [wasi], checkpoint: 1s }\n"))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("granted wasi cannot be checkpointed");
+        assertThatThrownBy(() -> atom("app: s\natoms:\n  - { name: a, module: a.wasm, checkpoint: 10ms }\n"))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("at least 100ms");
+        assertThatThrownBy(() -> atom("app: s\natoms:\n  - { name: a, module: a.wasm, checkpoint: soon }\n"))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("atoms[0].checkpoint");
+    }
 }
