@@ -195,6 +195,34 @@ class MigrationTest {
     }
 
     @Test
+    void whenGoIsLostTheTargetResumesFromTheDirectoryAndNothingIsLost() {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: lost
+                atoms:
+                  - { name: d, module: probe.wasm }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("lost/d/0").isEmpty());
+        String from = whereRuns("lost/d/0");
+        String to = from.equals("a") ? "b" : "a";
+        node(from).send("lost/d/0", "count");
+        System.setProperty("atoll.migration.test.lose-go", "true");
+        System.setProperty("atoll.migration.go-timeout-ms", "500");
+        try {
+            node(from).node.core().migrator().migrate("lost/d/0", to); // committed; GO never arrives
+        } finally {
+            System.clearProperty("atoll.migration.test.lose-go");
+        }
+        try {
+            // a message sent meanwhile waits in the paused copy, then is handled once it resumes
+            assertThat(node("c").send("lost/d/0", "count")).isEqualTo("2");
+            assertThat(whereRuns("lost/d/0")).isEqualTo(to);
+        } finally {
+            System.clearProperty("atoll.migration.go-timeout-ms");
+        }
+    }
+
+    @Test
     void theApiAndAnyNodeCanMoveAnAtom() {
         ClusterNode a = node("a");
         a.deploy(tmp, """

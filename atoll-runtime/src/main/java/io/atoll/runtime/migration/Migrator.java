@@ -174,6 +174,9 @@ public final class Migrator {
         }
         core.left(atom);
         try {
+            if (Boolean.getBoolean("atoll.migration.test.lose-go")) { // fault injection for tests: GO lost on the way
+                throw new AtollException("GO lost (test)", null);
+            }
             await(cluster.call(to, "migrate.go", go(name, late)), "node " + to);
         } catch (AtollException e) {
             // committed: the target resumes by itself when it sees the directory (or fails over)
@@ -258,7 +261,7 @@ public final class Migrator {
     /** GO never came: the directory says whether the move committed. */
     private void resolveLater(String name) {
         try {
-            Thread.sleep(GO_TIMEOUT_MS);
+            Thread.sleep(Long.getLong("atoll.migration.go-timeout-ms", GO_TIMEOUT_MS));
         } catch (InterruptedException e) {
             return;
         }
