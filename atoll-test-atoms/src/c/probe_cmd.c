@@ -138,6 +138,63 @@ static int cmd_grow(const atoll_msg *m, const char *arg) {
     return atoll_replyf(m, "grew %lu", got);
 }
 
+/*
+ * fill <KiB> [const]: a kept region of that many KiB (malloc'ed, the previous one freed first),
+ * written with pseudo-random bytes (xorshift64: deflate cannot shrink them), or with `const` a
+ * constant byte (compresses to almost nothing). dirty <KiB>: rewrites the next KiB of that region
+ * (wrapping around) with fresh pseudo-random bytes. For bench/migration: memory of a known size
+ * and content.
+ */
+static unsigned char *fill_buf;
+static size_t fill_len, dirty_pos;
+static uint64_t fill_state = 0x9e3779b97f4a7c15ull;
+
+static void fill_random(unsigned char *p, size_t n) {
+    uint64_t x = fill_state;
+    size_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        memcpy(p + i, &x, 8);
+    }
+    for (; i < n; i++) p[i] = (unsigned char)(x >> (8 * (i & 7)));
+    fill_state = x;
+}
+
+static int cmd_fill(const atoll_msg *m, char *arg) {
+    char *mode = split(arg);
+    unsigned long kib = strtoul(arg, NULL, 10);
+    free(fill_buf);
+    fill_buf = NULL;
+    fill_len = dirty_pos = 0;
+    if (kib > (4ul << 20)) return atoll_reply_str(m, "EINVAL");
+    if (kib > 0) {
+        fill_buf = (unsigned char *)malloc(kib * 1024);
+        if (fill_buf == NULL) return atoll_reply_str(m, "ENOMEM");
+        fill_len = kib * 1024;
+        if (strcmp(mode, "const") == 0) {
+            memset(fill_buf, 0x5a, fill_len);
+        } else {
+            fill_random(fill_buf, fill_len);
+        }
+    }
+    return atoll_replyf(m, "filled %lu", kib);
+}
+
+static int cmd_dirty(const atoll_msg *m, const char *arg) {
+    size_t n = (size_t)strtoul(arg, NULL, 10) * 1024, done = 0;
+    if (fill_len == 0) return atoll_reply_str(m, "nofill");
+    if (n > fill_len) n = fill_len;
+    while (done < n) {
+        size_t k = fill_len - dirty_pos < n - done ? fill_len - dirty_pos : n - done;
+        fill_random(fill_buf + dirty_pos, k);
+        dirty_pos = (dirty_pos + k) % fill_len;
+        done += k;
+    }
+    return atoll_replyf(m, "dirtied %lu", (unsigned long)(n / 1024));
+}
+
 static int cmd_kvscan(const atoll_msg *m, const char *prefix) {
     atoll_kv_list l;
     sbuf b = {0};
@@ -316,6 +373,10 @@ static int run(const atoll_msg *m, const atoll_http_request *req, char *text, si
         for (;;) spins++;
     } else if (strcmp(verb, "grow") == 0) {
         cmd_grow(m, rest);
+    } else if (strcmp(verb, "fill") == 0) {
+        cmd_fill(m, rest);
+    } else if (strcmp(verb, "dirty") == 0) {
+        cmd_dirty(m, rest);
     } else if (strcmp(verb, "kvput") == 0) {
         char *value = split(rest);
         reply_ok_or_error(m, atoll_kv_put_str(rest, value));
