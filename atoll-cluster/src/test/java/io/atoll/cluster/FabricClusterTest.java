@@ -127,6 +127,8 @@ class FabricClusterTest {
         await("a's list shows c's atom", () -> psNodeOf(a, "spread/edgy/0").equals("c"));
         assertThat(psNodeOf(a, "spread/everywhere/a-0")).isEqualTo("a");
         assertThat(psNodeOf(b, "spread/everywhere/c-0")).isEqualTo("c");
+        assertThat(b.request("GET", "/api/v1/atoms/spread/everywhere/c-0", null).body()).contains("\"node\":\"c\"");
+        assertThat(c.request("GET", "/api/v1/atoms/spread/everywhere/c-0", null).body()).contains("\"style\"");
 
         // cluster-wide look-ups from an atom on a see names on c, as a single node would
         String seen = a.send("spread/everywhere/a-0", "lookup prefix everywhere/");

@@ -86,11 +86,19 @@ final class ManagementApi {
             }
             blocking(res, 200, () -> core.migrator().migrate(atom, to).toMap());
         } else if (m == HttpMethod.GET && path.startsWith("/atoms/")) {
-            Atom a = core.atom(path.substring("/atoms/".length()));
-            if (a == null) {
-                Json.error(res, 404, "no atom named '" + path.substring("/atoms/".length()) + "'", "list them with: atoll ps");
+            String name = path.substring("/atoms/".length());
+            Atom a = core.atom(name);
+            if (a != null) {
+                Map<String, Object> m2 = info(a);
+                m2.put("node", node.config().name());
+                Json.send(res, 200, m2);
+                return;
+            }
+            Map<String, Object> remote = atoms().stream().filter(x -> name.equals(x.get("name"))).findFirst().orElse(null);
+            if (remote == null) {
+                Json.error(res, 404, "no atom named '" + name + "'", "list them with: atoll ps");
             } else {
-                Json.send(res, 200, info(a));
+                Json.send(res, 200, remote); // on another node: what the directory knows
             }
         } else if (m == HttpMethod.POST && path.equals("/send")) {
             req.body().onSuccess(b -> send(req, b));
