@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A tour of the whole Java SDK that checks itself: {@code GET /tour} (or any message) runs every
  * API call against the runtime and answers one line per check and a summary, e.g.
- * {@code passed 12/12}. The manifest pairs it with a reactive {@code helper} definition (the echo
+ * {@code passed 11/11}. The manifest pairs it with a reactive {@code helper} definition (the echo
  * module) that {@code spawn} and request/reply use.
  */
 public final class TourAtom {
