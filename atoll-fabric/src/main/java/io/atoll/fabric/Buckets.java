@@ -36,6 +36,36 @@ final class Buckets {
         return nc.keyValue(bucket);
     }
 
+    /**
+     * Watches every key of a bucket into {@code onChange} (the watch's thread) and returns once the
+     * current entries were delivered; a bucket that does not load in time is an
+     * {@link io.atoll.abi.AtollException} naming {@code what}.
+     */
+    static io.nats.client.impl.NatsKeyValueWatchSubscription watchAll(KeyValue kv,
+            java.util.function.Consumer<io.nats.client.api.KeyValueEntry> onChange, String what)
+            throws IOException, JetStreamApiException, InterruptedException {
+        java.util.concurrent.CountDownLatch loaded = new java.util.concurrent.CountDownLatch(1);
+        io.nats.client.impl.NatsKeyValueWatchSubscription w = kv.watchAll(new io.nats.client.api.KeyValueWatcher() {
+            @Override
+            public void watch(io.nats.client.api.KeyValueEntry e) {
+                onChange.accept(e);
+            }
+
+            @Override
+            public void endOfData() {
+                loaded.countDown();
+            }
+        });
+        if (!loaded.await(LOAD_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+            w.unsubscribe();
+            throw new io.atoll.abi.AtollException(what + " did not load within " + LOAD_TIMEOUT_SECONDS + " s",
+                    "check that nats-server runs with JetStream (-js), or on a leaf server default_js_domain (docs/zones.md)");
+        }
+        return w;
+    }
+
+    static final long LOAD_TIMEOUT_SECONDS = 10;
+
     /** An object store bucket, on disk. */
     static ObjectStore objectStore(Connection nc, String bucket) throws IOException, JetStreamApiException {
         ObjectStoreManagement osm = nc.objectStoreManagement();

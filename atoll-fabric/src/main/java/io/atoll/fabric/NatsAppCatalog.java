@@ -6,7 +6,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
-import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
@@ -20,7 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -42,7 +40,6 @@ public final class NatsAppCatalog implements AppCatalog {
 
     public static final String BUCKET = "atoll-apps";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
-    private static final long LOAD_TIMEOUT_SECONDS = 10;
     /** How long a write waits for its own change to come back through the watch. */
     private static final Duration VISIBLE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -81,24 +78,7 @@ public final class NatsAppCatalog implements AppCatalog {
 
     /** Watches the whole bucket; returns once the current entries were applied. */
     private NatsKeyValueWatchSubscription watchAll() throws IOException, JetStreamApiException, InterruptedException {
-        CountDownLatch loaded = new CountDownLatch(1);
-        NatsKeyValueWatchSubscription w = kv.watchAll(new KeyValueWatcher() {
-            @Override
-            public void watch(KeyValueEntry e) {
-                onChange(e);
-            }
-
-            @Override
-            public void endOfData() {
-                loaded.countDown();
-            }
-        });
-        if (!loaded.await(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            w.unsubscribe();
-            throw new AtollException("the application catalog did not load within " + LOAD_TIMEOUT_SECONDS + " s",
-                    "check that nats-server runs with JetStream (-js), or on a leaf server default_js_domain (docs/zones.md)");
-        }
-        return w;
+        return Buckets.watchAll(kv, this::onChange, "the application catalog");
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
-import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
@@ -24,8 +23,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +51,6 @@ public final class NatsDirectory implements ClusterDirectory {
 
     public static final String BUCKET = "atoll-directory";
     private static final String NAME_PREFIX = "n.";
-    private static final long LOAD_TIMEOUT_SECONDS = 10;
     private static final int CAS_ATTEMPTS = 16;
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -114,24 +110,7 @@ public final class NatsDirectory implements ClusterDirectory {
 
     /** Watches the whole bucket; returns once the current entries were applied. */
     private NatsKeyValueWatchSubscription watchAll() throws IOException, JetStreamApiException, InterruptedException {
-        CountDownLatch loaded = new CountDownLatch(1);
-        NatsKeyValueWatchSubscription w = kv.watchAll(new KeyValueWatcher() {
-            @Override
-            public void watch(KeyValueEntry e) {
-                onChange(e);
-            }
-
-            @Override
-            public void endOfData() {
-                loaded.countDown();
-            }
-        });
-        if (!loaded.await(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            w.unsubscribe();
-            throw new AtollException("the directory did not load within " + LOAD_TIMEOUT_SECONDS + " s",
-                    "check that nats-server runs with JetStream (-js), or on a leaf server default_js_domain (docs/zones.md)");
-        }
-        return w;
+        return Buckets.watchAll(kv, this::onChange, "the directory");
     }
 
     @Override
