@@ -143,6 +143,9 @@ final class DaemonPlacer {
     }
 
     private void placeSlot(Definition d, String name, Collection<NodeInfo> up, Set<String> live) {
+        if (core.migrator().arriving(name)) {
+            return; // moving here right now: the migration starts it
+        }
         Optional<String> owner = directory.nodeOf(name);
         if (runsHere(d, name)) {
             if (owner.isPresent() && !owner.get().equals(self) && live.contains(owner.get())) {
@@ -232,7 +235,8 @@ final class DaemonPlacer {
 
     static boolean isLive(Atom a) {
         AtomState s = a.state();
-        return s != AtomState.STOPPED && s != AtomState.FAILED && !a.isStopping();
+        return s != AtomState.STOPPED && s != AtomState.FAILED && s != AtomState.MOVED && !a.isStopping()
+                && a.movedTo() == null;
     }
 
     /** True if {@code name} is a daemon instance of this node that ended failed. */

@@ -52,7 +52,13 @@ public final class Atom {
     static final long MAX_PAUSE_MS = 30_000;
 
     /** What a migration takes from an atom stopped at a safe point (between events). */
-    public record Captured(InstanceState state, List<Envelope> waiting, long messages, long faults, long restarts) {}
+    public record Captured(InstanceState state, List<Envelope> waiting, long messages, long faults, long restarts,
+            long pausedAtNanos) {
+        /** A capture from elsewhere (a snapshot, a checkpoint): no local pause time. */
+        public Captured(InstanceState state, List<Envelope> waiting, long messages, long faults, long restarts) {
+            this(state, waiting, messages, faults, restarts, 0);
+        }
+    }
 
     private volatile CompletableFuture<Captured> captureRequest;
     private volatile CompletableFuture<Boolean> moveDecision;
@@ -145,11 +151,12 @@ public final class Atom {
         if (request == null || request.isDone()) {
             return false; // withdrawn
         }
+        long pausedAt = System.nanoTime();
         List<Envelope> waiting = mailbox.drainMessages();
         AtomState before = state;
         state = AtomState.PAUSED;
         try {
-            request.complete(new Captured(instance.capture(), waiting, messages.get(), faults.get(), restarts.get()));
+            request.complete(new Captured(instance.capture(), waiting, messages.get(), faults.get(), restarts.get(), pausedAt));
         } catch (RuntimeException e) {
             request.completeExceptionally(e);
         }

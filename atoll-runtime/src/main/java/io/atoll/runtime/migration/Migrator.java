@@ -132,7 +132,7 @@ public final class Migrator {
             Thread.currentThread().interrupt();
             throw new AtollException("interrupted while capturing " + name, null);
         }
-        long paused = System.nanoTime();
+        long paused = captured.pausedAtNanos(); // the atom stopped taking events then
         Definition d = (Definition) atom.context();
         Snapshot snapshot = new Snapshot(name, d.fullName(), d.module().hash(), captured, d.aliasesOf(atom));
         byte[] bytes = snapshot.encode();
@@ -189,6 +189,11 @@ public final class Migrator {
         return r;
     }
 
+    /** Whether an atom of that name is moving to this node right now (prepared, not resumed). */
+    public boolean arriving(String name) {
+        return adopting.containsKey(name);
+    }
+
     /** A control call from another node. */
     public byte[] handle(String op, byte[] body) {
         return switch (op) {
@@ -227,8 +232,9 @@ public final class Migrator {
             throw new AtollException(s.definition() + " runs another module version on node " + core.nodeName(), null);
         }
         Atom atom = d.adopt(s.name(), s.captured(), s.aliases());
-        adopting.put(s.name(), new Adoption(d, atom, s));
-        Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name()));
+        Adoption a = new Adoption(d, atom, s);
+        adopting.put(s.name(), a);
+        Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name(), a));
     }
 
     private void go(byte[] body) {
@@ -258,23 +264,25 @@ public final class Migrator {
         }
     }
 
-    /** GO never came: the directory says whether the move committed. */
-    private void resolveLater(String name) {
+    /**
+     * GO never came for this adoption: the directory says whether the move committed. Only this
+     * adoption: a later move of the same atom to this node has its own.
+     */
+    private void resolveLater(String name, Adoption a) {
         try {
             Thread.sleep(Long.getLong("atoll.migration.go-timeout-ms", GO_TIMEOUT_MS));
         } catch (InterruptedException e) {
             return;
         }
-        Adoption a = adopting.get(name);
-        if (a == null) {
-            return;
+        if (adopting.get(name) != a) {
+            return; // GO came, or it was aborted
         }
         String owner;
         try {
             owner = core.cluster().ownerInStore(name).orElse("");
         } catch (RuntimeException e) {
             LOG.warn("cannot resolve the move of {}: {}; trying again", name, e.getMessage());
-            Thread.ofVirtual().start(() -> resolveLater(name));
+            Thread.ofVirtual().start(() -> resolveLater(name, a));
             return;
         }
         if (!adopting.remove(name, a)) {
