@@ -22,7 +22,12 @@ public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] 
     }
 
     static byte[] deflate(byte[] raw) {
-        Deflater d = new Deflater(Deflater.BEST_SPEED);
+        return deflate(raw, Deflater.BEST_SPEED);
+    }
+
+    /** Deflates as a memory image is stored, at a given level (public for bench/ measurements). */
+    public static byte[] deflate(byte[] raw, int level) {
+        Deflater d = new Deflater(level);
         try {
             d.setInput(raw);
             d.finish();
@@ -37,7 +42,8 @@ public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] 
         }
     }
 
-    static byte[] inflate(byte[] packed, int rawLength) {
+    /** Inflates a memory image of {@code rawLength} bytes (public for bench/ measurements). */
+    public static byte[] inflate(byte[] packed, int rawLength) {
         Inflater i = new Inflater();
         try {
             i.setInput(packed);
