@@ -335,6 +335,23 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         }
     }
 
+    @Override
+    public void putBlob(String sha256Hex, byte[] bytes) {
+        modules.put(sha256Hex, bytes);
+    }
+
+    @Override
+    public byte[] takeBlob(String sha256Hex) {
+        byte[] bytes = modules.get(sha256Hex).orElseThrow(() -> new AtollException(
+                "snapshot sha256:" + sha256Hex + " is not in the fabric's object store", null));
+        try {
+            modules.delete(sha256Hex);
+        } catch (RuntimeException e) {
+            LOG.warn("snapshot sha256:{} not removed from the object store: {}", sha256Hex, e.getMessage());
+        }
+        return bytes;
+    }
+
     // ---- Cluster: delivery and placement ----
 
     @Override

@@ -69,19 +69,9 @@ public final class AtomInstance {
      * call stack): the runtime calls it on an idle handler-style atom.
      */
     public InstanceState capture() {
-        return capture(false);
-    }
-
-    /**
-     * Like {@link #capture()}; {@code fast} stores memory as a page list (zero pages left out,
-     * the others raw) instead of deflating it: larger, but about 30 times quicker to make, for a
-     * migration whose atom waits paused meanwhile.
-     */
-    public InstanceState capture(boolean fast) {
         var mem = instance.memory();
         int pages = mem == null ? 0 : mem.pages();
-        byte[] raw = pages == 0 ? new byte[0] : mem.readBytes(0, pages * 65536);
-        byte[] memory = pages == 0 ? new byte[0] : fast ? InstanceState.pageList(raw) : InstanceState.deflate(raw);
+        byte[] memory = pages == 0 ? new byte[0] : InstanceState.deflate(mem.readBytes(0, pages * 65536));
         int g = instance.globalCount();
         long[] low = new long[g];
         long[] high = new long[g];

@@ -42,52 +42,8 @@ public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] 
         }
     }
 
-    /** First byte of a memory image stored as a page list (a zlib stream starts with 0x78). */
-    static final byte PAGE_LIST = 'P';
-    private static final int PAGE = 65536;
-    private static final byte[] ZERO_PAGE = new byte[PAGE];
-
-    /**
-     * A memory image as a page list: {@code 'P'}, u32 count, then per non-zero page its u32 index
-     * and its 64 KiB. Much faster than deflate (no compression of the pages that are used) while
-     * zero pages still cost nothing: what a migration sends while its atom is paused.
-     */
-    static byte[] pageList(byte[] raw) {
-        int pages = raw.length / PAGE;
-        int used = 0;
-        for (int p = 0; p < pages; p++) {
-            if (java.util.Arrays.mismatch(raw, p * PAGE, (p + 1) * PAGE, ZERO_PAGE, 0, PAGE) >= 0) {
-                used++;
-            }
-        }
-        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(5 + used * (4 + PAGE));
-        out.put(PAGE_LIST).putInt(used);
-        for (int p = 0; p < pages; p++) {
-            if (java.util.Arrays.mismatch(raw, p * PAGE, (p + 1) * PAGE, ZERO_PAGE, 0, PAGE) >= 0) {
-                out.putInt(p).put(raw, p * PAGE, PAGE);
-            }
-        }
-        return out.array();
-    }
-
-    /**
-     * The memory image of {@code rawLength} bytes, from either encoding (a zlib stream or a page
-     * list); public for bench/ measurements.
-     */
+    /** Inflates a memory image of {@code rawLength} bytes (public for bench/ measurements). */
     public static byte[] inflate(byte[] packed, int rawLength) {
-        if (packed.length > 0 && packed[0] == PAGE_LIST) {
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(packed, 1, packed.length - 1);
-            byte[] raw = new byte[rawLength];
-            int used = in.getInt();
-            for (int i = 0; i < used; i++) {
-                int p = in.getInt();
-                if (p < 0 || (long) (p + 1) * PAGE > rawLength) {
-                    throw new IllegalStateException("memory image names page " + p + " beyond " + rawLength + " bytes");
-                }
-                in.get(raw, p * PAGE, PAGE);
-            }
-            return raw;
-        }
         Inflater i = new Inflater();
         try {
             i.setInput(packed);

@@ -38,6 +38,11 @@ public interface ModuleStore extends AutoCloseable {
     /** Whether the module is stored (reads metadata only). */
     boolean has(String sha256Hex);
 
+    /**
+     * Removes an object (a migration snapshot that arrived); no-op if absent. Modules are never
+     * removed: an application deployed later may name them.
+     */
+    void delete(String sha256Hex);
 
     @Override
     void close();

@@ -103,6 +103,19 @@ public final class NatsModuleStore implements ModuleStore {
     }
 
     @Override
+    public void delete(String sha256Hex) {
+        checkName(sha256Hex);
+        checkOpen();
+        try {
+            if (store.getInfo(sha256Hex) != null) {
+                store.delete(sha256Hex);
+            }
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            throw storeError("delete object " + sha256Hex, e);
+        }
+    }
+
+    @Override
     public void close() {
         closed = true; // nothing else to release: the object store holds no subscription between calls
     }

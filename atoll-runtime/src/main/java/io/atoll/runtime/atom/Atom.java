@@ -156,7 +156,7 @@ public final class Atom {
         AtomState before = state;
         state = AtomState.PAUSED;
         try {
-            request.complete(new Captured(instance.capture(true), waiting, messages.get(), faults.get(), restarts.get(), pausedAt));
+            request.complete(new Captured(instance.capture(), waiting, messages.get(), faults.get(), restarts.get(), pausedAt));
         } catch (RuntimeException e) {
             request.completeExceptionally(e);
         }

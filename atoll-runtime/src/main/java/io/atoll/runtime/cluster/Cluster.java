@@ -113,6 +113,16 @@ public interface Cluster {
                 "join a cluster with node start --fabric"));
     }
 
+    /** Stores bytes under their SHA-256 (hex) in the fabric, for a large snapshot. Blocks. */
+    default void putBlob(String sha256Hex, byte[] bytes) {
+        throw new io.atoll.abi.AtollException("this node runs alone", null);
+    }
+
+    /** Fetches and removes bytes stored with {@link #putBlob}. Blocks. */
+    default byte[] takeBlob(String sha256Hex) {
+        throw new io.atoll.abi.AtollException("this node runs alone", null);
+    }
+
     /**
      * Keeps the latest checkpoint of an atom in the fabric (asynchronously, latest wins); a
      * failover restarts the daemon from it. Alone: nowhere to keep it, nothing to fail over to.

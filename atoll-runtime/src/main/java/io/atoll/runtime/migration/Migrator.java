@@ -48,68 +48,15 @@ public final class Migrator {
     static final long CAPTURE_TIMEOUT_MS = 20_000;
     /**
      * Snapshots up to this size travel inside the PREPARE call (NATS max_payload is 1 MiB by
-     * default); larger ones in pieces of this size first, one acknowledged call each. System
-     * property {@code atoll.migration.inline-limit} overrides it (tests use it to force pieces).
+     * default); larger ones through the object store. System property
+     * {@code atoll.migration.inline-limit} overrides it (tests use it to force the object store).
      */
     static final int INLINE_LIMIT = 512 * 1024;
-    private static final String CHUNKS = "chunks:";
-    private static final long CHUNKS_KEPT_NANOS = 120_000_000_000L;
+    private static final String BLOB = "blob:sha256:";
 
-    /** Pieces of snapshots on their way here: transfer id -> pieces (a transfer whose source died is dropped later). */
-    private final Map<String, Pieces> incoming = new ConcurrentHashMap<>();
-
-    private record Pieces(byte[][] parts, long startedNanos) {}
-
-    private static boolean isChunked(byte[] body) {
-        byte[] prefix = CHUNKS.getBytes(StandardCharsets.US_ASCII);
-        return body.length > prefix.length && java.util.Arrays.equals(body, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
-    private static byte[] chunk(String id, int index, int total, byte[] data) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(data.length + 64);
-            DataOutputStream out = new DataOutputStream(b);
-            out.writeUTF(id);
-            out.writeInt(index);
-            out.writeInt(total);
-            out.write(data);
-            out.flush();
-            return b.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void receiveChunk(byte[] body) {
-        long now = System.nanoTime();
-        incoming.values().removeIf(p -> now - p.startedNanos() > CHUNKS_KEPT_NANOS);
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
-            String id = in.readUTF();
-            int index = in.readInt();
-            int total = in.readInt();
-            if (total <= 0 || total > 1 << 16 || index < 0 || index >= total) {
-                throw new AtollException("malformed snapshot piece " + index + "/" + total, null);
-            }
-            Pieces p = incoming.computeIfAbsent(id, x -> new Pieces(new byte[total][], now));
-            p.parts()[index] = in.readAllBytes();
-        } catch (IOException e) {
-            throw new AtollException("malformed snapshot piece: " + e.getMessage(), null);
-        }
-    }
-
-    private byte[] assemble(String id) {
-        Pieces p = incoming.remove(id);
-        if (p == null) {
-            throw new AtollException("no snapshot pieces for transfer " + id, "the transfer broke off: try again");
-        }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (int i = 0; i < p.parts().length; i++) {
-            if (p.parts()[i] == null) {
-                throw new AtollException("snapshot piece " + i + " of " + p.parts().length + " is missing", "try again");
-            }
-            all.writeBytes(p.parts()[i]);
-        }
-        return all.toByteArray();
+    private static boolean isBlob(byte[] body) {
+        byte[] prefix = BLOB.getBytes(StandardCharsets.US_ASCII);
+        return body.length == prefix.length + 64 && java.util.Arrays.equals(body, 0, prefix.length, prefix, 0, prefix.length);
     }
     static final long GO_TIMEOUT_MS = 10_000;
 
@@ -191,16 +138,10 @@ public final class Migrator {
         byte[] bytes = snapshot.encode();
         try {
             byte[] prepare = bytes;
-            int chunk = Integer.getInteger("atoll.migration.inline-limit", INLINE_LIMIT);
-            if (bytes.length > chunk) { // over what one fabric message carries: in pieces, then PREPARE names them
-                String id = java.util.UUID.randomUUID().toString();
-                int total = (bytes.length + chunk - 1) / chunk;
-                for (int i = 0; i < total; i++) {
-                    int from = i * chunk;
-                    await(cluster.call(to, "migrate.chunk", chunk(id, i, total,
-                            java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunk)))), "node " + to);
-                }
-                prepare = (CHUNKS + id).getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > Integer.getInteger("atoll.migration.inline-limit", INLINE_LIMIT)) { // over what one fabric message carries: through the object store
+                String hash = io.atoll.engine.WasmEngine.sha256(bytes);
+                cluster.putBlob(hash, bytes);
+                prepare = (BLOB + hash).getBytes(StandardCharsets.UTF_8);
             }
             await(cluster.call(to, "migrate.prepare", prepare), "node " + to);
         } catch (AtollException e) {
@@ -260,13 +201,10 @@ public final class Migrator {
                 String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 2);
                 yield encodeReport(migrate(parts[0], parts[1]));
             }
-            case "migrate.chunk" -> {
-                receiveChunk(body);
-                yield new byte[0];
-            }
             case "migrate.prepare" -> {
-                prepare(Snapshot.decode(isChunked(body) ? assemble(new String(body, StandardCharsets.US_ASCII)
-                        .substring(CHUNKS.length())) : body));
+                prepare(Snapshot.decode(isBlob(body)
+                        ? core.cluster().takeBlob(new String(body, BLOB.length(), body.length - BLOB.length(), StandardCharsets.US_ASCII))
+                        : body));
                 yield new byte[0];
             }
             case "migrate.go" -> {

@@ -17,17 +17,16 @@ import java.util.zip.CRC32C;
  * An atom captured at a safe point, as it travels between nodes (docs/migration.md): its name and
  * module, its Wasm state (linear memory deflated, so zero pages cost next to nothing; globals;
  * tables; the ABI result buffer), the messages that waited in its mailbox, its aliases and its
- * counters. Memory is a zlib stream (checkpoints) or a page list (migrations: zero pages left out,
- * the others raw, much quicker to make while the atom waits); its first byte tells which. Big-endian, architecture-neutral, versioned and checksummed:
+ * counters. Big-endian, architecture-neutral, versioned and checksummed:
  *
  * <pre>
- * "ATOLSNAP" | u16 version (2) | u32 CRC-32C of the body | body
+ * "ATOLSNAP" | u16 version (1) | u32 CRC-32C of the body | body
  * body: name, app/definition, module "sha256:hex" (UTF strings) | state | messages | aliases | counters
  * </pre>
  */
 public record Snapshot(String name, String definition, String module, Atom.Captured captured, List<String> aliases) {
     static final byte[] MAGIC = "ATOLSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    public static final int VERSION = 2;
+    public static final int VERSION = 1;
 
     public byte[] encode() {
         try {
