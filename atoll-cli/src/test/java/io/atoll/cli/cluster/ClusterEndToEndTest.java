@@ -207,4 +207,44 @@ class ClusterEndToEndTest {
             assertThat(send(e, roam, "self")).isEqualTo(roam);
         }
     }
+
+    @Test
+    void aTargetKilledInTheMiddleOfATransferLeavesTheAtomRunningOnTheSource() throws Exception {
+        try (ClusterHarness h = ClusterHarness.singleServer(dir).downAfter(DOWN_AFTER)) {
+            NodeProcess a = h.start("a", "cloud", List.of("src"), h.server());
+            NodeProcess c = h.start("c", "cloud", List.of("dst"), h.server());
+            List.of(a, c).forEach(h::await);
+            h.eventually("both up", CONVERGE, () -> h.state(a, "c").equals("up"));
+            CliRun deploy = CliRun.run("deploy", manifest("big", """
+                    app: big
+                    atoms:
+                      - { name: d, module: probe.wasm, hibernate: never, limits: { memory: 256Mi, timeout: 60s } }
+                    """).toString(), "--node", a.url());
+            assertThat(deploy.code()).as(deploy.err()).isZero();
+            String owner = h.eventually("placed", CONVERGE, () -> running(List.of(a, c), "big/").getOrDefault("big/d/0", List.of()),
+                    l -> l.size() == 1).get(0);
+            NodeProcess source = owner.equals("a") ? a : c;
+            NodeProcess target = source == a ? c : a;
+            // 32 MiB of incompressible memory: capturing and sending it takes about a second here
+            assertThat(send(source, "big/d/0", "fill 32768")).isEqualTo("filled 32768");
+            assertThat(send(source, "big/d/0", "count")).isEqualTo("2");
+
+            var pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<CliRun> move = pool.submit(() -> CliRun.run("migrate", "big/d/0", "--to", target.name(), "--node", source.url()));
+                Thread.sleep(100); // the capture (deflating 32 MiB) and the transfer are under way
+                h.kill9(target);
+                CliRun r = move.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.code()).as("the move failed: " + r.out() + r.err()).isNotZero();
+                assertThat(r.err()).contains("moving big/d/0 to " + target.name() + " failed")
+                        .contains("keeps running on " + source.name());
+                System.out.println("ClusterEndToEndTest: " + r.err().lines().findFirst().orElse(""));
+            } finally {
+                pool.shutdown();
+            }
+            // never zero copies, never two: it still runs on the source, with its memory
+            assertThat(running(List.of(source), "big/").get("big/d/0")).containsExactly(source.name());
+            assertThat(send(source, "big/d/0", "count")).isEqualTo("3");
+        }
+    }
 }

@@ -123,10 +123,10 @@ public final class Migrator {
         } catch (TimeoutException e) {
             atom.abortMove();
             throw new AtollException(name + " did not reach a safe point within " + CAPTURE_TIMEOUT_MS / 1000
-                    + " s (a handler still running)", "try again when it is idle");
+                    + " s (a handler still running); it keeps running on " + self, "try again when it is idle");
         } catch (ExecutionException e) {
             atom.abortMove();
-            throw new AtollException("cannot capture " + name + ": " + e.getCause().getMessage(), null);
+            throw new AtollException("cannot capture " + name + ": " + e.getCause().getMessage() + "; it keeps running on " + self, null);
         } catch (InterruptedException e) {
             atom.abortMove();
             Thread.currentThread().interrupt();
