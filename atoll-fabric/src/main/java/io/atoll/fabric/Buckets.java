@@ -64,6 +64,26 @@ final class Buckets {
         return w;
     }
 
+    /**
+     * Replaces a watch with a new one that re-reads the whole bucket (entries seen twice are
+     * ignored by revision by the callers); on failure keeps the old one and logs. Returns the
+     * watch to keep.
+     */
+    static io.nats.client.impl.NatsKeyValueWatchSubscription rewatch(KeyValue kv,
+            io.nats.client.impl.NatsKeyValueWatchSubscription old,
+            java.util.function.Consumer<io.nats.client.api.KeyValueEntry> onChange, String what) {
+        try {
+            io.nats.client.impl.NatsKeyValueWatchSubscription fresh = watchAll(kv, onChange, what);
+            old.unsubscribe();
+            return fresh;
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Buckets.class).warn("cannot re-read {}: {}", what, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return old;
+    }
+
     static final long LOAD_TIMEOUT_SECONDS = 10;
 
     /** An object store bucket, on disk. */

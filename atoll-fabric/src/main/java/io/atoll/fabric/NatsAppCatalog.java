@@ -65,7 +65,7 @@ public final class NatsAppCatalog implements AppCatalog {
         Objects.requireNonNull(nc, "connection");
         try {
             this.kv = Buckets.keyValue(nc, bucket);
-            this.watch = watchAll();
+            this.watch = Buckets.watchAll(kv, this::onChange, "the application catalog");
         } catch (AtollException e) {
             throw e;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
@@ -76,24 +76,10 @@ public final class NatsAppCatalog implements AppCatalog {
         }
     }
 
-    /** Watches the whole bucket; returns once the current entries were applied. */
-    private NatsKeyValueWatchSubscription watchAll() throws IOException, JetStreamApiException, InterruptedException {
-        return Buckets.watchAll(kv, this::onChange, "the application catalog");
-    }
-
     @Override
     public void resync() {
-        if (closed) {
-            return;
-        }
-        try {
-            NatsKeyValueWatchSubscription old = watch;
-            watch = watchAll(); // entries seen twice are ignored by revision
-            old.unsubscribe();
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            LOG.warn("cannot re-read the application catalog: {}", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!closed) {
+            watch = Buckets.rewatch(kv, watch, this::onChange, "the application catalog");
         }
     }
 

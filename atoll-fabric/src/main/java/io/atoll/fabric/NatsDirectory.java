@@ -97,7 +97,7 @@ public final class NatsDirectory implements ClusterDirectory {
         this.ownsConnection = ownsConnection;
         try {
             this.kv = Buckets.keyValue(nc, bucket);
-            this.watch = watchAll();
+            this.watch = Buckets.watchAll(kv, this::onChange, "the directory");
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             closeConnection();
             throw e instanceof AtollException ae ? ae : storeError("open the directory", e);
@@ -108,24 +108,10 @@ public final class NatsDirectory implements ClusterDirectory {
         }
     }
 
-    /** Watches the whole bucket; returns once the current entries were applied. */
-    private NatsKeyValueWatchSubscription watchAll() throws IOException, JetStreamApiException, InterruptedException {
-        return Buckets.watchAll(kv, this::onChange, "the directory");
-    }
-
     @Override
     public void resync() {
-        if (closed) {
-            return;
-        }
-        try {
-            NatsKeyValueWatchSubscription old = watch;
-            watch = watchAll(); // entries seen twice are ignored by revision
-            old.unsubscribe();
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
-            LOG.warn("cannot re-read the directory: {}", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!closed) {
+            watch = Buckets.rewatch(kv, watch, this::onChange, "the directory");
         }
     }
 
