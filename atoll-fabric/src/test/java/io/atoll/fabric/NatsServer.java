@@ -148,7 +148,8 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
-    static Path binary() {
+    /** The nats-server executable (PATH, then the usual places); shared with the process-level harness. */
+    public static Path binary() {
         String path = System.getenv().getOrDefault("PATH", "");
         for (String d : path.split(java.io.File.pathSeparator)) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, "nats-server"))) {

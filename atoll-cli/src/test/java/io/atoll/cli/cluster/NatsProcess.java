@@ -25,8 +25,6 @@ import java.util.regex.Pattern;
  * whether its leaf link is up.
  */
 public final class NatsProcess implements AutoCloseable {
-    private static final List<Path> LOCATIONS = List.of(Path.of("/usr/sbin/nats-server"),
-            Path.of("/usr/local/bin/nats-server"), Path.of("/usr/bin/nats-server"));
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern LEAFNODES = Pattern.compile("\"leafnodes\"\\s*:\\s*(\\d+)");
 
@@ -157,7 +155,7 @@ public final class NatsProcess implements AutoCloseable {
 
     private void launch() {
         try {
-            process = new ProcessBuilder(binary().toString(), "-c", config.toString())
+            process = new ProcessBuilder(io.atoll.fabric.NatsServer.binary().toString(), "-c", config.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -208,20 +206,6 @@ public final class NatsProcess implements AutoCloseable {
         return "nats-server " + name + " (" + url() + ", log " + log + ")";
     }
 
-    static Path binary() {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, "nats-server"))) {
-                return Path.of(d, "nats-server");
-            }
-        }
-        for (Path p : LOCATIONS) {
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("nats-server not found on PATH, /usr/sbin or /usr/local/bin: "
-                + "run scripts/setup-toolchain.sh nats");
-    }
 
     /** A loopback port free right now (another process may take it before we bind: start retries). */
     static int freePort() {
