@@ -70,18 +70,8 @@ public final class Definition implements AtomContext {
      * Starts the daemon instance {@code name} on this node, chosen by the cluster; returns false
      * if it already runs here (or the application is being undeployed).
      */
-    public synchronized boolean runDaemon(String name) {
-        if (undeployed || spec.kind() != AtomSpec.Kind.DAEMON || !name.startsWith(fullName + "/")) {
-            return false;
-        }
-        for (Atom a : live()) {
-            if (a.name().equals(name)) {
-                return false;
-            }
-        }
-        instances.removeIf(a -> a.name().equals(name)); // a stopped or failed one from before
-        launch(name);
-        return true;
+    public boolean runDaemon(String name) {
+        return runDaemonFrom(name, null, spec.aliases());
     }
 
     // ---- migration: an instance arriving from another node ----
@@ -122,7 +112,7 @@ public final class Definition implements AtomContext {
 
     /**
      * Starts the daemon instance {@code name} here from a checkpoint taken on another node (a
-     * failover); false if it already runs here.
+     * failover), or fresh if {@code checkpoint} is null; false if it already runs here.
      */
     public synchronized boolean runDaemonFrom(String name, Atom.Captured checkpoint, List<String> aliases) {
         if (undeployed || spec.kind() != AtomSpec.Kind.DAEMON || !name.startsWith(fullName + "/")) {
@@ -133,11 +123,8 @@ public final class Definition implements AtomContext {
                 return false;
             }
         }
-        instances.removeIf(a -> a.name().equals(name));
-        Atom atom = new Atom(name, this);
-        core.register(atom, aliases);
-        instances.add(atom);
-        atom.startFrom(checkpoint);
+        instances.removeIf(a -> a.name().equals(name)); // a stopped or failed one from before
+        launch(name, aliases, checkpoint);
         return true;
     }
 
@@ -242,10 +229,18 @@ public final class Definition implements AtomContext {
     }
 
     private Atom launch(String name) {
+        return launch(name, spec.aliases(), null);
+    }
+
+    private Atom launch(String name, List<String> aliases, Atom.Captured from) {
         Atom atom = new Atom(name, this);
-        core.register(atom, spec.aliases()); // throws if the name is taken here: then nothing is listed
+        core.register(atom, aliases); // throws if the name is taken here: then nothing is listed
         instances.add(atom);
-        atom.start();
+        if (from == null) {
+            atom.start();
+        } else {
+            atom.startFrom(from);
+        }
         return atom;
     }
 

@@ -498,8 +498,9 @@ public final class NodeCore implements AutoCloseable {
         List<String> unreachable = new ArrayList<>();
         for (String n : names) {
             String node = cluster.nodeOf(n).orElse(nodeName);
-            if (node.equals(nodeName) && directory.get(n) == null && movedTo(n) != null) {
-                node = movedTo(n); // moved away; the directory's copy has not caught up yet
+            String moved = node.equals(nodeName) && directory.get(n) == null ? movedTo(n) : null;
+            if (moved != null) {
+                node = moved; // moved away; the directory's copy has not caught up yet
             }
             if (!node.equals(nodeName) && !"failed".equals(cluster.metadataOf(n).get("state"))) {
                 if (cluster.isUp(node)) {
