@@ -38,10 +38,14 @@ final class ClusterNode implements AutoCloseable {
         return node.config().name();
     }
 
-    /** Writes the test atom next to a manifest in {@code dir} and deploys the manifest through this node. */
+    /** Writes the test atoms (probe, probe_loop) next to a manifest in {@code dir} and deploys it through this node. */
     List<String> deploy(Path dir, String yaml) {
-        try (InputStream in = ClusterNode.class.getResourceAsStream("/atoms/probe.wasm")) {
-            Files.write(dir.resolve("probe.wasm"), in.readAllBytes());
+        try {
+            for (String atom : List.of("probe", "probe_loop")) {
+                try (InputStream in = ClusterNode.class.getResourceAsStream("/atoms/" + atom + ".wasm")) {
+                    Files.write(dir.resolve(atom + ".wasm"), in.readAllBytes());
+                }
+            }
             Path f = Files.createTempFile(dir, "app", ".yaml");
             Files.writeString(f, yaml);
             return node.deploy(f);

@@ -57,12 +57,51 @@ final class AtollImports {
 
     private AtollImports() {}
 
-    /** The host functions for one instance, bound to its host and its result buffer. */
-    static HostFunction[] bind(AtomHost host, ResultBuffer result) {
+    /**
+     * The host functions for one instance, bound to its host, its result buffer and its call
+     * stack (an import the module was instrumented for may unwind instead of running).
+     */
+    static HostFunction[] bind(AtomHost host, ResultBuffer result, CallStack stack) {
         return SIGNATURES.keySet().stream()
-                .map(name -> new HostFunction(Abi.IMPORT_MODULE, name, SIGNATURES.get(name), guard(name, handler(name, host, result))))
+                .map(name -> new HostFunction(Abi.IMPORT_MODULE, name, SIGNATURES.get(name),
+                        unwinding(Abi.IMPORT_MODULE + "." + name, DUMMY, host, stack, guard(name, handler(name, host, result)))))
                 .toArray(HostFunction[]::new);
     }
+
+    /**
+     * {@code env.log_execution}, which {@link SafePoints#ANYWHERE} instrumentation calls at every
+     * loop header and function entry: a safe point and nothing else.
+     */
+    static HostFunction logExecution(AtomHost host, CallStack stack) {
+        return new HostFunction("env", "log_execution", FunctionType.of(List.of(ValType.I32), List.of()),
+                unwinding(Asyncify.LOG_EXECUTION, null, host, stack, (inst, a) -> null));
+    }
+
+    /** Lets an import unwind the stack (before it does anything) when a capture is requested. */
+    private static WasmFunctionHandle unwinding(String qualified, long[] dummy, AtomHost host, CallStack stack,
+            WasmFunctionHandle h) {
+        if (!stack.unwindsAt(qualified)) {
+            return h;
+        }
+        return (instance, args) -> {
+            if (stack.beforeImport(qualified, host)) {
+                return dummy == null ? null : new long[] {0};
+            }
+            while (true) {
+                try {
+                    return h.apply(instance, args);
+                } catch (CaptureSignal signal) { // receive woke up for a capture
+                    if (stack.unwind()) {
+                        return dummy == null ? null : new long[] {0};
+                    }
+                    host.captureFailed("no memory left for the call stack's save area (one page)");
+                }
+            }
+        };
+    }
+
+    /** What an unwinding import returns (one i32 or i64): ignored by the instrumented caller. */
+    private static final long[] DUMMY = {0};
 
     /** Converts host-side failures into ABI error codes so the guest never sees a Java exception. */
     private static WasmFunctionHandle guard(String name, WasmFunctionHandle h) {
@@ -71,7 +110,7 @@ final class AtollImports {
                 return h.apply(instance, args);
             } catch (HostError e) {
                 return code(e.code());
-            } catch (AtomExit | GuestInterrupt e) {
+            } catch (AtomExit | GuestInterrupt | CaptureSignal e) {
                 throw e;
             } catch (BadPointer e) {
                 return code(ErrorCode.EINVAL);

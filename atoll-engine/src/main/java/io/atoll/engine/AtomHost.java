@@ -45,4 +45,15 @@ public interface AtomHost {
     void log(int level, String text);
 
     void exit(int code);
+
+    /**
+     * True while the runtime wants the atom captured mid-run: an import the module was
+     * instrumented for then unwinds the call stack instead of running ({@link Asyncify}).
+     */
+    default boolean captureRequested() {
+        return false;
+    }
+
+    /** A capture could not start (no memory left for the save area); the atom goes on running. */
+    default void captureFailed(String why) {}
 }

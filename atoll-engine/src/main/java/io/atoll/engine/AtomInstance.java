@@ -15,13 +15,15 @@ public final class AtomInstance {
     private final CompiledModule module;
     private final Instance instance;
     private final ResultBuffer result;
+    private final CallStack stack;
     /** Export handles by name: looking one up costs a map search and an allocation per call. */
     private final java.util.Map<String, com.dylibso.chicory.runtime.ExportFunction> exports = new java.util.HashMap<>();
 
-    AtomInstance(CompiledModule module, Instance instance, ResultBuffer result) {
+    AtomInstance(CompiledModule module, Instance instance, ResultBuffer result, CallStack stack) {
         this.module = module;
         this.instance = instance;
         this.result = result;
+        this.stack = stack;
     }
 
     public CompiledModule module() {
@@ -44,10 +46,42 @@ public final class AtomInstance {
 
     /**
      * Runs {@code atoll_main}. Returns {@link Abi#MAIN_SERVE} if the atom asked to be served
-     * handler calls, otherwise its exit code (the atom has ended).
+     * handler calls, otherwise its exit code (the atom has ended) — unless {@link #unwound()}:
+     * then it returned because its call stack was captured, and the value means nothing.
      */
     public int runMain() {
-        return (int) call(Abi.EXPORT_MAIN)[0];
+        unwound = false;
+        long r = call(Abi.EXPORT_MAIN)[0];
+        if (stack.instrumented()) {
+            try {
+                unwound = stack.finishUnwind();
+            } catch (RuntimeException e) {
+                throw new GuestFault(GuestFault.Kind.TRAP,
+                        "the call stack did not fit the 64 KiB save area while capturing mid-run: " + e.getMessage(), 0, e);
+            }
+        }
+        return (int) r;
+    }
+
+    private boolean unwound;
+
+    /**
+     * True if the last {@link #runMain()} returned because the instance unwound its call stack
+     * for a capture: {@link #capture()} now takes it mid-run, and {@link #resumeMain()} goes on.
+     */
+    public boolean unwound() {
+        return unwound;
+    }
+
+    /** Resumes {@code atoll_main} where it was captured (in this instance, or a restored one). */
+    public int resumeMain() {
+        stack.startRewind();
+        return runMain();
+    }
+
+    /** Whether this instance can be captured with its call stack (module instrumented). */
+    public boolean midRunCapture() {
+        return stack.instrumented();
     }
 
     /** Hands one envelope to {@code atoll_on_message}; returns its result code. */
@@ -66,7 +100,7 @@ public final class AtomInstance {
 
     /**
      * Captures memory, globals, tables and the result buffer. Only valid between calls (empty
-     * call stack): the runtime calls it on an idle handler-style atom.
+     * call stack: an idle handler-style atom) or right after {@link #runMain()} unwound.
      */
     public InstanceState capture() {
         var mem = instance.memory();
@@ -87,7 +121,7 @@ public final class AtomInstance {
                 tables[t][i] = table.ref(i);
             }
         }
-        return new InstanceState(pages, memory, low, high, tables, result.value());
+        return new InstanceState(pages, memory, low, high, tables, result.value(), stack.saveArea(), unwound);
     }
 
     /** Overwrites this fresh instance's state with a captured one (see {@link WasmEngine#restore}). */
@@ -117,6 +151,13 @@ public final class AtomInstance {
             }
         }
         result.set(s.result());
+        if (s.saveArea() != 0) {
+            if (!stack.instrumented()) {
+                throw new IllegalStateException("the state was captured mid-run but this module is not instrumented for it");
+            }
+            stack.restoreSaveArea(s.saveArea());
+        }
+        unwound = s.suspended();
     }
 
     public long memoryBytes() {

@@ -24,6 +24,7 @@ public final class CompiledModule {
     private final Set<String> exports;
     private final int initialPages;
     private final int declaredMaxPages;
+    private final Set<String> unwindImports;
 
     CompiledModule(String hash, WasmModule module, ExecutionMode mode, Function<Instance, Machine> machineFactory,
             Set<String> exports) {
@@ -32,6 +33,7 @@ public final class CompiledModule {
         this.mode = mode;
         this.machineFactory = machineFactory;
         this.exports = Set.copyOf(exports);
+        this.unwindImports = Asyncify.unwindImportsOf(module);
         List<ModuleImport> list = new ArrayList<>();
         var section = module.importSection();
         for (int i = 0; i < section.importCount(); i++) {
@@ -79,6 +81,19 @@ public final class CompiledModule {
     /** Loop style if it has an {@code atoll_main}; see docs/abi.md §1 for the exact rule. */
     public boolean hasMain() {
         return exports(Abi.EXPORT_MAIN);
+    }
+
+    /**
+     * Whether a loop-style instance can be captured mid-run, with its call stack: the module was
+     * instrumented ({@link Asyncify}) and may unwind at {@link #unwindImports()}.
+     */
+    public boolean midRunCapture() {
+        return !unwindImports.isEmpty();
+    }
+
+    /** The imports ({@code module.name}) the module may unwind at; empty if not instrumented. */
+    public Set<String> unwindImports() {
+        return unwindImports;
     }
 
     public boolean hasMessageHandler() {

@@ -6,11 +6,22 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The state of an instance with an empty call stack: linear memory (deflated; zero pages cost
- * next to nothing), globals, table entries and the ABI result buffer. Wasm-level, so it is
- * independent of the machine and of the execution mode. Immutable.
+ * The state of an instance: linear memory (deflated; zero pages cost next to nothing), globals,
+ * table entries and the ABI result buffer. Wasm-level, so it is independent of the machine and
+ * of the execution mode. Immutable.
+ *
+ * @param saveArea the address of the page an instrumented instance unwinds its call stack to,
+ *     0 if it never did ({@link Asyncify})
+ * @param suspended true if it was captured mid-run: its call stack is in the save area and it
+ *     resumes with {@link AtomInstance#resumeMain()}; false if captured with an empty call stack
  */
-public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result) {
+public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result,
+        int saveArea, boolean suspended) {
+
+    /** A state captured with an empty call stack. */
+    public InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result) {
+        this(pages, memory, globalsLow, globalsHigh, tables, result, 0, false);
+    }
 
     /** Bytes this state occupies (what a hibernated atom costs, roughly). */
     public long sizeBytes() {

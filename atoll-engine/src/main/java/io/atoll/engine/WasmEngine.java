@@ -30,10 +30,12 @@ public final class WasmEngine {
     private static final int PAGE = 65536;
     private final ConcurrentHashMap<String, CompiledModule> cache = new ConcurrentHashMap<>();
     private final DiskCompileCache diskCache;
+    private final Asyncify asyncify;
 
     /** An engine that compiles in memory only. */
     public WasmEngine() {
         this.diskCache = null;
+        this.asyncify = new Asyncify(null);
     }
 
     /** An engine that also keeps compiled classes in {@code compileCacheDir} across restarts. */
@@ -46,6 +48,25 @@ public final class WasmEngine {
             c = null;
         }
         this.diskCache = c;
+        this.asyncify = new Asyncify(compileCacheDir);
+    }
+
+    /**
+     * Loads a module as {@link #load(byte[], ExecutionMode)} does, first instrumenting a
+     * loop-style module for mid-run capture at {@code points} ({@link Asyncify}). The result's
+     * hash is that of the instrumented bytes; {@link CompiledModule#midRunCapture()} says
+     * whether instrumentation happened (it needs binaryen's wasm-opt).
+     */
+    public CompiledModule load(byte[] bytes, ExecutionMode mode, SafePoints points) {
+        if (points == SafePoints.BETWEEN_EVENTS) {
+            return load(bytes, mode);
+        }
+        return load(asyncify.instrument(bytes, parse(bytes), points), mode);
+    }
+
+    /** Whether this node can instrument modules for mid-run capture (wasm-opt installed). */
+    public boolean canInstrument() {
+        return asyncify.available();
     }
 
     /**
@@ -59,13 +80,7 @@ public final class WasmEngine {
         if (cached != null) {
             return cached;
         }
-        WasmModule module;
-        try {
-            module = Parser.parse(bytes);
-        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new ModuleException("malformed Wasm module: " + e.getMessage(),
-                    "check that the file is a WebAssembly binary (.wasm) built for wasm32", e);
-        }
+        WasmModule module = parse(bytes);
         Set<String> exports = new HashSet<>();
         for (int i = 0; i < module.exportSection().exportCount(); i++) {
             exports.add(module.exportSection().getExport(i).name());
@@ -84,6 +99,15 @@ public final class WasmEngine {
         CompiledModule compiled = new CompiledModule(hash, module, mode, factory, exports);
         cache.put(hash + mode, compiled);
         return compiled;
+    }
+
+    private static WasmModule parse(byte[] bytes) {
+        try {
+            return Parser.parse(bytes);
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new ModuleException("malformed Wasm module: " + e.getMessage(),
+                    "check that the file is a WebAssembly binary (.wasm) built for wasm32", e);
+        }
     }
 
     private java.util.function.Function<Instance, com.dylibso.chicory.runtime.Machine> compile(WasmModule module) {
@@ -127,6 +151,8 @@ public final class WasmEngine {
                 } else if (!wasiNames.contains(i.name())) {
                     missing.add(i.module() + "." + i.name());
                 }
+            } else if (m.unwindImports().contains(i.module() + "." + i.name())) {
+                // a safe point added by instrumentation (Asyncify.LOG_EXECUTION)
             } else if (!TeaVmShims.provides(i.module(), i.name())) {
                 missing.add(i.module() + "." + i.name());
             }
@@ -177,7 +203,11 @@ public final class WasmEngine {
      */
     public AtomInstance instantiate(CompiledModule m, AtomHost host, InstanceOptions options) {
         ResultBuffer result = new ResultBuffer();
-        List<HostFunction> functions = new ArrayList<>(List.of(AtollImports.bind(host, result)));
+        CallStack stack = new CallStack(m.unwindImports());
+        List<HostFunction> functions = new ArrayList<>(List.of(AtollImports.bind(host, result, stack)));
+        if (stack.unwindsAt(Asyncify.LOG_EXECUTION)) {
+            functions.add(AtollImports.logExecution(host, stack));
+        }
         functions.addAll(TeaVmShims.bind(m.imports(), host));
         if (options.wasi()) {
             functions.addAll(List.of(wasi(host, options).toHostFunctions()));
@@ -195,7 +225,9 @@ public final class WasmEngine {
             builder.withMachineFactory(m.machineFactory());
         }
         try {
-            return new AtomInstance(m, builder.build(), result);
+            Instance instance = builder.build();
+            stack.bind(instance);
+            return new AtomInstance(m, instance, result, stack);
         } catch (ChicoryException e) {
             throw new GuestFault(GuestFault.Kind.TRAP, "instantiation failed: " + e.getMessage(), 0, e);
         }

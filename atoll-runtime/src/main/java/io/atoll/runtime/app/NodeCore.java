@@ -78,7 +78,7 @@ public final class NodeCore implements AutoCloseable {
         List<CompiledModule> compiled = new ArrayList<>();
         for (AtomSpec spec : manifest.atoms()) {
             try {
-                CompiledModule m = engine.load(modules.load(spec.module()), spec.engine());
+                CompiledModule m = engine.load(modules.load(spec.module()), spec.engine(), spec.safePoints());
                 engine.check(m, options(manifest.app(), spec));
                 compiled.add(m);
             } catch (AtollException e) {

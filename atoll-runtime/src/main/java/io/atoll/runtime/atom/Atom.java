@@ -7,6 +7,7 @@ import io.atoll.abi.KvList;
 import io.atoll.engine.AtomExit;
 import io.atoll.engine.AtomHost;
 import io.atoll.engine.AtomInstance;
+import io.atoll.engine.CaptureSignal;
 import io.atoll.engine.GuestFault;
 import io.atoll.engine.HostError;
 import io.atoll.engine.InstanceState;
@@ -45,6 +46,8 @@ public final class Atom {
     private volatile long lastActiveNanos = System.nanoTime();
     private volatile String lastFault;
     private volatile String style = "handler";
+    /** The running instance can be captured with its call stack (instrumented loop atom). */
+    private volatile boolean midRun;
     private Envelope current; // the event being handled; atom thread only
     private int eventsHandled; // atom thread only
 
@@ -85,7 +88,7 @@ public final class Atom {
         messages.set(c.messages());
         faults.set(c.faults());
         restarts.set(c.restarts());
-        style = "handler";
+        style = c.state().suspended() ? "loop" : "handler";
         start();
     }
 
@@ -97,9 +100,10 @@ public final class Atom {
      * or {@link #abortMove} (or {@link #MAX_PAUSE_MS}, after which it resumes here).
      */
     public synchronized CompletableFuture<Captured> requestCapture() {
-        if ("loop".equals(style)) {
-            return CompletableFuture.failedFuture(new IllegalStateException(name
-                    + " is a loop-style atom: it is never between events, and capturing its call stack mid-run is not available yet"));
+        if ("loop".equals(style) && !midRun) {
+            return CompletableFuture.failedFuture(new IllegalStateException(name + " is a loop-style atom whose module is not"
+                    + " instrumented for mid-run capture ('safe-points: between-events' in its manifest, or no wasm-opt on"
+                    + " the node that loaded it: scripts/setup-toolchain.sh binaryen)"));
         }
         if (captureRequest != null || stopping || movedTo != null) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is already moving or stopping"));
@@ -307,6 +311,9 @@ public final class Atom {
             restoreFrom = null;
             instance = ctx.engine().restore(ctx.module(), host, ctx.instanceOptions(), moved);
             memoryBytes = instance.memoryBytes();
+            if (moved.suspended() && !runLoop(instance, true)) { // captured mid-run: resume its call stack
+                return;
+            }
         } else {
             instance = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
             if (!startUp(instance, recoverWith)) {
@@ -411,18 +418,37 @@ public final class Atom {
             log(Abi.LOG_INFO, "recovered");
         }
         if (ctx.module().hasMain()) {
-            state = AtomState.RUNNING;
-            style = "loop";
-            int code = guest(instance, AtomInstance::runMain);
-            memoryBytes = instance.memoryBytes();
-            if (code != Abi.MAIN_SERVE) {
-                if (code != 0) {
-                    throw new GuestFault(GuestFault.Kind.EXIT, "atoll_main returned " + code, code, null);
-                }
-                return false;
-            }
-            style = "handler";
+            return runLoop(instance, false);
         }
+        return ctx.module().hasMessageHandler();
+    }
+
+    /**
+     * Runs (or, {@code resume}, resumes) {@code atoll_main} until it returns for good. Each time it
+     * unwinds for a capture the atom hands itself over, and resumes here if the move did not
+     * happen. Returns true if the atom now serves handler calls, false if it ended or moved.
+     */
+    private boolean runLoop(AtomInstance instance, boolean resume) {
+        state = AtomState.RUNNING;
+        style = "loop";
+        midRun = instance.midRunCapture();
+        int code = guest(instance, resume ? AtomInstance::resumeMain : AtomInstance::runMain);
+        while (instance.unwound()) {
+            if (handOver(instance)) {
+                return false; // state MOVED
+            }
+            state = AtomState.RUNNING;
+            code = guest(instance, AtomInstance::resumeMain);
+        }
+        midRun = false;
+        memoryBytes = instance.memoryBytes();
+        if (code != Abi.MAIN_SERVE) {
+            if (code != 0) {
+                throw new GuestFault(GuestFault.Kind.EXIT, "atoll_main returned " + code, code, null);
+            }
+            return false;
+        }
+        style = "handler";
         return ctx.module().hasMessageHandler();
     }
 
@@ -546,11 +572,15 @@ public final class Atom {
             Envelope e;
             try {
                 e = stopping ? Mailbox.STOP : mailbox.take(timeoutMs);
-                while (e == Mailbox.CAPTURE) { // a loop atom waiting here has a call stack: not a safe point
+                if (e == Mailbox.CAPTURE && midRun && captureRequested()) {
+                    throw new CaptureSignal(); // the instrumented instance unwinds from here
+                }
+                while (e == Mailbox.CAPTURE) { // a call stack that cannot be captured: not a safe point
                     CompletableFuture<Captured> request = captureRequest;
                     if (request != null) {
                         request.completeExceptionally(new IllegalStateException(name
-                                + " is a loop-style atom waiting in receive: capturing its call stack is not available yet"));
+                                + " is waiting in a receive inside a message handler: that call stack cannot be captured"
+                                + " (only loop-style modules are instrumented); try again when the handler has returned"));
                         synchronized (Atom.this) {
                             captureRequest = null;
                         }
@@ -570,6 +600,23 @@ public final class Atom {
             current = e;
             messages.incrementAndGet();
             return e.encode();
+        }
+
+        @Override
+        public boolean captureRequested() {
+            CompletableFuture<Captured> request = captureRequest;
+            return midRun && request != null && !request.isDone();
+        }
+
+        @Override
+        public void captureFailed(String why) {
+            CompletableFuture<Captured> request = captureRequest;
+            if (request != null) {
+                request.completeExceptionally(new IllegalStateException(name + " cannot be captured: " + why));
+            }
+            synchronized (Atom.this) {
+                captureRequest = null;
+            }
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.atoll.runtime.manifest;
 
 import io.atoll.engine.ExecutionMode;
+import io.atoll.engine.SafePoints;
 import java.util.List;
 
 /** One atom definition of a manifest, validated, defaults applied. */
@@ -20,7 +21,8 @@ public record AtomSpec(
         long hibernateAfterMs,
         List<Route> routes,
         Placement placement,
-        long checkpointMs) {
+        long checkpointMs,
+        SafePoints safePoints) {
 
     public enum Kind { DAEMON, REACTIVE }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.atoll.engine.ExecutionMode;
+import io.atoll.engine.SafePoints;
 import io.atoll.runtime.manifest.AtomSpec.Kind;
 import io.atoll.runtime.manifest.AtomSpec.Limits;
 import io.atoll.runtime.manifest.AtomSpec.Placement;
@@ -97,7 +98,8 @@ public final class ManifestParser {
             throw fail(path, "each atom must be a mapping with at least 'name' and 'module'");
         }
         fields(n, path, Set.of("name", "module", "kind", "policy", "instances", "recovery", "restart", "engine",
-                "limits", "capabilities", "aliases", "files", "hibernate", "routes", "placement", "checkpoint"));
+                "limits", "capabilities", "aliases", "files", "hibernate", "routes", "placement", "checkpoint",
+                "safe-points"));
         String name = name(n, "name", path + ".name");
         String module = text(n, "module", path + ".module", null);
         if (module == null || module.isBlank()) {
@@ -171,8 +173,11 @@ public final class ManifestParser {
                 throw fail(path + ".checkpoint", "at least 100ms between checkpoints");
             }
         }
+        SafePoints safePoints = n.has("safe-points")
+                ? convert(path + ".safe-points", text(n, "safe-points", path + ".safe-points", "imports"), SafePoints::parse)
+                : SafePoints.IMPORTS;
         return new AtomSpec(name, module.trim(), kind, policy, instances, recovery, restart, engine, limits,
-                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path, kind), checkpoint);
+                capabilities, aliases, files, hibernate, routes(n, path), placement(n, path, kind), checkpoint, safePoints);
     }
 
     private Limits limits(JsonNode n, String path) {

@@ -20,13 +20,17 @@ import java.util.zip.CRC32C;
  * counters. Big-endian, architecture-neutral, versioned and checksummed:
  *
  * <pre>
- * "ATOLSNAP" | u16 version (1) | u32 CRC-32C of the body | body
+ * "ATOLSNAP" | u16 version (2) | u32 CRC-32C of the body | body
  * body: name, app/definition, module "sha256:hex" (UTF strings) | state | messages | aliases | counters
+ *       | u32 save-area address | u8 suspended (version 2; version 1 means 0, 0)
  * </pre>
+ *
+ * A suspended snapshot was taken mid-run: the call stack is in linear memory at the save area,
+ * and the atom resumes it on restore (docs/migration.md).
  */
 public record Snapshot(String name, String definition, String module, Atom.Captured captured, List<String> aliases) {
     static final byte[] MAGIC = "ATOLSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     public byte[] encode() {
         try {
@@ -62,6 +66,8 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
             out.writeLong(captured.messages());
             out.writeLong(captured.faults());
             out.writeLong(captured.restarts());
+            out.writeInt(s.saveArea());
+            out.writeBoolean(s.suspended());
             out.flush();
             byte[] body = bodyBytes.toByteArray();
             CRC32C crc = new CRC32C();
@@ -87,8 +93,8 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length));
             int version = in.readUnsignedShort();
-            if (version != VERSION) {
-                throw new AtollException("snapshot format version " + version + ", this node reads version " + VERSION,
+            if (version != VERSION && version != 1) {
+                throw new AtollException("snapshot format version " + version + ", this node reads versions 1 and " + VERSION,
                         "run the same Atoll version on both nodes");
             }
             int expected = in.readInt();
@@ -128,8 +134,13 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
             for (int i = 0; i < a; i++) {
                 aliases.add(in.readUTF());
             }
-            Atom.Captured c = new Atom.Captured(new InstanceState(pages, memory, low, high, tables, result), waiting,
-                    in.readLong(), in.readLong(), in.readLong());
+            long messages = in.readLong();
+            long faults = in.readLong();
+            long restarts = in.readLong();
+            int saveArea = version >= 2 ? in.readInt() : 0;
+            boolean suspended = version >= 2 && in.readBoolean();
+            Atom.Captured c = new Atom.Captured(new InstanceState(pages, memory, low, high, tables, result, saveArea, suspended),
+                    waiting, messages, faults, restarts);
             return new Snapshot(name, definition, module, c, List.copyOf(aliases));
         } catch (IOException | RuntimeException e) {
             if (e instanceof AtollException ae) {
