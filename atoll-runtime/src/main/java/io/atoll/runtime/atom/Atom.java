@@ -100,7 +100,7 @@ public final class Atom {
      * or {@link #abortMove} (or {@link #MAX_PAUSE_MS}, after which it resumes here).
      */
     public synchronized CompletableFuture<Captured> requestCapture() {
-        if ("loop".equals(style) && !midRun) {
+        if ("loop".equals(style) && !ctx.module().midRunCapture()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is a loop-style atom whose module is not"
                     + " instrumented for mid-run capture ('safe-points: between-events' in its manifest, or no wasm-opt on"
                     + " the node that loaded it: scripts/setup-toolchain.sh binaryen)"));
