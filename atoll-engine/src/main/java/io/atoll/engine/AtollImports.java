@@ -177,7 +177,7 @@ final class AtollImports {
                 var now = java.time.Instant.now();
                 return new long[] {now.getEpochSecond() * 1_000_000_000L + now.getNano()};
             };
-            case "clock_monotonic" -> (inst, a) -> new long[] {System.nanoTime()};
+            case "clock_monotonic" -> (inst, a) -> new long[] {host.clockMonotonic()};
             case "random" -> (inst, a) -> {
                 byte[] r = new byte[checkLen(a[1])];
                 RANDOM.nextBytes(r);

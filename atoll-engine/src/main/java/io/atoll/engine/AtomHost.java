@@ -46,6 +46,11 @@ public interface AtomHost {
 
     void exit(int code);
 
+    /** The atom's monotonic clock in nanoseconds ({@code atoll.clock_monotonic}); it moves with the atom. */
+    default long clockMonotonic() {
+        return System.nanoTime();
+    }
+
     /**
      * True while the runtime wants the atom captured mid-run: an import the module was
      * instrumented for then unwinds the call stack instead of running ({@link Asyncify}).

@@ -45,7 +45,7 @@ final class TeaVmShims {
         return switch (name) {
             case "currentTimeMillis" -> (inst, a) -> f64(System.currentTimeMillis());
             // TeaVM expects milliseconds here despite the name (FACTS.md).
-            case "nanoTime" -> (inst, a) -> f64(System.nanoTime() / 1_000_000.0);
+            case "nanoTime" -> (inst, a) -> f64(host.clockMonotonic() / 1_000_000.0);
             // System.out / System.err, as UTF-8 bytes
             case "putwcharsOut" -> (inst, a) -> {
                 out.append(AtollImports.str(inst, a[0], a[1]));

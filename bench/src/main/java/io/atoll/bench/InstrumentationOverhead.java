@@ -57,8 +57,8 @@ public final class InstrumentationOverhead {
     }
 
     /** Sizes that take 20-200 ms each uninstrumented here (Chicory compiled, a 2-core VM). */
-    static final List<Kernel> DEFAULT_KERNELS = List.of(new Kernel("fib", 27), new Kernel("sha256", 20000),
-            new Kernel("qsort", 100000), new Kernel("matmul", 120), new Kernel("clockloop", 4_000_000));
+    static final List<Kernel> DEFAULT_KERNELS = List.of(new Kernel("fib", 35), new Kernel("sha256", 30000),
+            new Kernel("qsort", 100000), new Kernel("matmul", 200), new Kernel("clockloop", 16_000_000));
 
     static final class Failure extends Exception {
         Failure(String message) {

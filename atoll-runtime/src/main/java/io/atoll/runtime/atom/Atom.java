@@ -54,13 +54,28 @@ public final class Atom {
     /** How long a captured atom waits for its migration to decide before it resumes here. */
     static final long MAX_PAUSE_MS = 30_000;
 
-    /** What a migration takes from an atom stopped at a safe point (between events). */
+    /**
+     * What a migration or a checkpoint takes from an atom stopped at a safe point.
+     *
+     * @param clockNanos the atom's monotonic clock when captured ({@code atoll.clock_monotonic})
+     * @param wallMillis the wall clock when captured (0: unknown): the atom's clock goes on from
+     *     {@code clockNanos} plus the wall time that passed, so it never runs backwards on a new node
+     * @param pausedAtNanos this node's {@code System.nanoTime()} at the pause (0: captured elsewhere)
+     */
     public record Captured(InstanceState state, List<Envelope> waiting, long messages, long faults, long restarts,
-            long pausedAtNanos) {
-        /** A capture from elsewhere (a snapshot, a checkpoint): no local pause time. */
+            long clockNanos, long wallMillis, long pausedAtNanos) {
+        /** A capture without clock (older snapshots, tests): the clock starts from this node's. */
         public Captured(InstanceState state, List<Envelope> waiting, long messages, long faults, long restarts) {
-            this(state, waiting, messages, faults, restarts, 0);
+            this(state, waiting, messages, faults, restarts, 0, 0, 0);
         }
+    }
+
+    /** What this atom's {@code clock_monotonic} adds to {@code System.nanoTime()} (nonzero after a move). */
+    private volatile long clockOffset;
+
+    private Captured captured(InstanceState state, List<Envelope> waiting, long pausedAt) {
+        return new Captured(state, waiting, messages.get(), faults.get(), restarts.get(), System.nanoTime() + clockOffset,
+                System.currentTimeMillis(), pausedAt);
     }
 
     private volatile CompletableFuture<Captured> captureRequest;
@@ -88,6 +103,10 @@ public final class Atom {
         messages.set(c.messages());
         faults.set(c.faults());
         restarts.set(c.restarts());
+        if (c.wallMillis() > 0) {
+            long passed = Math.max(0, System.currentTimeMillis() - c.wallMillis()) * 1_000_000L;
+            clockOffset = c.clockNanos() + passed - System.nanoTime();
+        }
         style = c.state().suspended() ? "loop" : "handler";
         start();
     }
@@ -160,7 +179,7 @@ public final class Atom {
         AtomState before = state;
         state = AtomState.PAUSED;
         try {
-            request.complete(new Captured(instance.capture(), waiting, messages.get(), faults.get(), restarts.get(), pausedAt));
+            request.complete(captured(instance.capture(), waiting, pausedAt));
         } catch (RuntimeException e) {
             request.completeExceptionally(e);
         }
@@ -393,7 +412,7 @@ public final class Atom {
     /** A periodic checkpoint, between events (atom thread). A failure is logged, never a fault. */
     private void checkpoint(AtomInstance instance) {
         try {
-            ctx.checkpointed(this, new Captured(instance.capture(), List.of(), messages.get(), faults.get(), restarts.get()));
+            ctx.checkpointed(this, captured(instance.capture(), List.of(), 0));
         } catch (RuntimeException ex) {
             LOG.warn("atom {}: checkpoint failed: {}", name, ex.toString());
         }
@@ -600,6 +619,11 @@ public final class Atom {
             current = e;
             messages.incrementAndGet();
             return e.encode();
+        }
+
+        @Override
+        public long clockMonotonic() {
+            return System.nanoTime() + clockOffset;
         }
 
         @Override

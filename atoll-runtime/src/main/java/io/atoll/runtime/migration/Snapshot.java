@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
  * <pre>
  * "ATOLSNAP" | u16 version (2) | u32 CRC-32C of the body | body
  * body: name, app/definition, module "sha256:hex" (UTF strings) | state | messages | aliases | counters
- *       | u32 save-area address | u8 suspended (version 2; version 1 means 0, 0)
+ *       | u32 save-area address | u8 suspended | i64 atom clock ns | i64 wall clock ms
+ *       (the last four: version 2; version 1 means none)
  * </pre>
  *
  * A suspended snapshot was taken mid-run: the call stack is in linear memory at the save area,
@@ -68,6 +69,8 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
             out.writeLong(captured.restarts());
             out.writeInt(s.saveArea());
             out.writeBoolean(s.suspended());
+            out.writeLong(captured.clockNanos());
+            out.writeLong(captured.wallMillis());
             out.flush();
             byte[] body = bodyBytes.toByteArray();
             CRC32C crc = new CRC32C();
@@ -139,8 +142,10 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
             long restarts = in.readLong();
             int saveArea = version >= 2 ? in.readInt() : 0;
             boolean suspended = version >= 2 && in.readBoolean();
+            long clock = version >= 2 ? in.readLong() : 0;
+            long wall = version >= 2 ? in.readLong() : 0;
             Atom.Captured c = new Atom.Captured(new InstanceState(pages, memory, low, high, tables, result, saveArea, suspended),
-                    waiting, messages, faults, restarts);
+                    waiting, messages, faults, restarts, clock, wall, 0);
             return new Snapshot(name, definition, module, c, List.copyOf(aliases));
         } catch (IOException | RuntimeException e) {
             if (e instanceof AtollException ae) {

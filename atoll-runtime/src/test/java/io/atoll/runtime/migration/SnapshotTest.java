@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 class SnapshotTest {
     static Snapshot sample() {
         InstanceState state = new InstanceState(3, new byte[] {1, 2, 3, 4, 5}, new long[] {7, -1}, new long[] {0, 42},
-                new int[][] {{1, 2, 3}, {}}, new byte[] {9, 9});
+                new int[][] {{1, 2, 3}, {}}, new byte[] {9, 9}, 196608, true);
         List<Envelope> waiting = List.of(new Envelope(0, 1, 5L, "app/a/0", "app/a/0", "seq 1".getBytes()),
                 new Envelope(1, 0, 0L, "_ingress", "_reply/n1/3", new byte[0]));
-        return new Snapshot("app/d/0", "app/d", "sha256:abc", new Atom.Captured(state, waiting, 10, 2, 1), List.of("news", "x"));
+        return new Snapshot("app/d/0", "app/d", "sha256:abc", new Atom.Captured(state, waiting, 10, 2, 1, 123_456_789L, 1_790_000_000_000L, 0),
+                List.of("news", "x"));
     }
 
     @Test
@@ -41,6 +42,30 @@ class SnapshotTest {
         assertThat(back.captured().waiting().get(1).replyTo()).isEqualTo("_reply/n1/3");
         assertThat(back.captured().messages()).isEqualTo(10);
         assertThat(back.captured().faults()).isEqualTo(2);
+        assertThat(back.captured().restarts()).isEqualTo(1);
+        assertThat(st.saveArea()).as("mid-run capture: where the call stack is").isEqualTo(196608);
+        assertThat(st.suspended()).isTrue();
+        assertThat(back.captured().clockNanos()).isEqualTo(123_456_789L);
+        assertThat(back.captured().wallMillis()).isEqualTo(1_790_000_000_000L);
+    }
+
+    @Test
+    void aVersionOneSnapshotStillReadsAsCapturedBetweenEvents() throws Exception {
+        // version 1 is version 2 without the four trailing fields (save area, suspended, clocks)
+        byte[] v2 = sample().encode();
+        byte[] body = java.util.Arrays.copyOfRange(v2, 14, v2.length - 4 - 1 - 8 - 8);
+        var crc = new java.util.zip.CRC32C();
+        crc.update(body);
+        var out = new java.io.ByteArrayOutputStream();
+        var head = new java.io.DataOutputStream(out);
+        head.write("ATOLSNAP".getBytes());
+        head.writeShort(1);
+        head.writeInt((int) crc.getValue());
+        head.write(body);
+        Snapshot back = Snapshot.decode(out.toByteArray());
+        assertThat(back.captured().state().suspended()).isFalse();
+        assertThat(back.captured().state().saveArea()).isZero();
+        assertThat(back.captured().wallMillis()).isZero();
         assertThat(back.captured().restarts()).isEqualTo(1);
     }
 
