@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
             UndeployCommand.class,
             PsCommand.class,
             MigrateCommand.class,
+            UpdateCommand.class,
             NodesCommand.class,
             SendCommand.class,
             LogsCommand.class,

@@ -336,6 +336,16 @@ public final class FabricCluster implements Cluster, AutoCloseable {
     }
 
     @Override
+    public void shareModule(String sha256Hex, byte[] bytes) {
+        modules.put(sha256Hex, bytes);
+    }
+
+    @Override
+    public java.util.Optional<byte[]> fetchModule(String sha256Hex) {
+        return modules.get(sha256Hex);
+    }
+
+    @Override
     public void putBlob(String sha256Hex, byte[] bytes) {
         modules.put(sha256Hex, bytes);
     }

@@ -113,6 +113,10 @@ public final class AtomInstance {
             low[i] = instance.global(i).getValueLow();
             high[i] = instance.global(i).getValueHigh();
         }
+        return new InstanceState(pages, memory, low, high, tables(), result.value(), stack.saveArea(), unwound);
+    }
+
+    int[][] tables() {
         int[][] tables = new int[instance.tableCount()][];
         for (int t = 0; t < tables.length; t++) {
             var table = instance.table(t);
@@ -121,11 +125,14 @@ public final class AtomInstance {
                 tables[t][i] = table.ref(i);
             }
         }
-        return new InstanceState(pages, memory, low, high, tables, result.value(), stack.saveArea(), unwound);
+        return tables;
     }
 
-    /** Overwrites this fresh instance's state with a captured one (see {@link WasmEngine#restore}). */
-    void restore(InstanceState s) {
+    /**
+     * Overwrites this fresh instance's state with a captured one (see {@link WasmEngine#restore});
+     * without {@code tables}, the instance keeps its own function tables (live update).
+     */
+    void restore(InstanceState s, boolean tables) {
         var mem = instance.memory();
         if (s.pages() > 0) {
             if (mem.pages() < s.pages() && mem.grow(s.pages() - mem.pages()) < 0) {
@@ -140,7 +147,7 @@ public final class AtomInstance {
                 global.setValueHigh(s.globalsHigh()[i]);
             }
         }
-        for (int t = 0; t < s.tables().length; t++) {
+        for (int t = 0; tables && t < s.tables().length; t++) {
             var table = instance.table(t);
             int[] refs = s.tables()[t];
             if (table.size() < refs.length) {

@@ -239,7 +239,39 @@ public final class WasmEngine {
      */
     public AtomInstance restore(CompiledModule m, AtomHost host, InstanceOptions options, InstanceState state) {
         AtomInstance i = instantiate(m, host, options);
-        i.restore(state);
+        i.restore(state, true);
+        return i;
+    }
+
+    /**
+     * Why a state captured from an instance of {@code from} cannot continue in {@code to} (live
+     * update; see {@link UpdateCheck}), or an empty list if it can: then a trial restore has
+     * worked too. Both modules must be loaded and checked.
+     */
+    public List<String> updateProblems(CompiledModule from, CompiledModule to, InstanceState state, InstanceOptions options) {
+        int[][] oldTables = instantiate(from, new RefusingHost(), options).tables();
+        int[][] newTables = instantiate(to, new RefusingHost(), options).tables();
+        List<String> problems = UpdateCheck.problems(from, to, state, oldTables, newTables);
+        if (problems.isEmpty()) {
+            try {
+                restoreUpdated(from, to, new RefusingHost(), options, state);
+            } catch (RuntimeException e) {
+                problems = List.of("restoring its state into the new version failed: " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Like {@link #restore}, into another version of the module that passed
+     * {@link #updateProblems}: memory, globals and the result buffer are the captured ones (but
+     * constants, see {@link UpdateCheck#refreshStaticData}), the function tables the new version's own.
+     */
+    public AtomInstance restoreUpdated(CompiledModule from, CompiledModule to, AtomHost host, InstanceOptions options,
+            InstanceState state) {
+        AtomInstance i = instantiate(to, host, options);
+        i.restore(state, false);
+        UpdateCheck.refreshStaticData(from.module(), to.module(), i.instance().memory());
         return i;
     }
 

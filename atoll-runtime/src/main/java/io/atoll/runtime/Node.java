@@ -69,6 +69,7 @@ public final class Node implements AutoCloseable {
         this.store = new RocksKvStore(config.dataDir().resolve("store"));
         this.core = new NodeCore(config.name(), new WasmEngine(config.dataDir().resolve("compiled")), store, config.dataDir().resolve("files"),
                 (atom, fault) -> escalated(atom));
+        this.core.moduleBytes(this::moduleBytes);
         this.vertx = Vertx.vertx();
     }
 
@@ -230,6 +231,27 @@ public final class Node implements AutoCloseable {
             throw new AtollException("cannot store module: " + e.getMessage(), null);
         }
         return "sha256:" + hash;
+    }
+
+    /** The bytes of a module by its hex SHA-256: stored here, or fetched from the cluster and stored. */
+    public byte[] moduleBytes(String hash) {
+        try {
+            return readModule(hash);
+        } catch (AtollException notHere) {
+            byte[] bytes = core.cluster().fetchModule(hash).orElseThrow(() -> notHere);
+            storeModule(hash, bytes);
+            return bytes;
+        }
+    }
+
+    /**
+     * Live update: atom {@code name}, wherever it runs, continues in the module {@code hash}
+     * (uploaded to this node first), keeping its state; refused with the reasons if the layouts differ.
+     */
+    public io.atoll.runtime.migration.LiveUpdate.Report updateAtom(String name, String hash) {
+        String hex = hash.startsWith("sha256:") ? hash.substring("sha256:".length()) : hash;
+        core.cluster().shareModule(hex, readModule(hex)); // the atom's node (and later targets) fetch it
+        return core.updater().update(name, hex);
     }
 
     /** The bytes of a stored module, by its hex SHA-256. */

@@ -81,7 +81,7 @@ public final class Definition implements AtomContext {
      * waits in its mailbox behind the messages that travelled with it) but the cluster does not
      * know yet and nothing runs until {@link #activate}.
      */
-    public synchronized Atom adopt(String name, Atom.Captured captured, List<String> aliases) {
+    public synchronized Atom adopt(String name, Atom.Captured captured, List<String> aliases, CompiledModule module) {
         if (undeployed) {
             throw new HostError(ErrorCode.ENOTFOUND, fullName + " is being undeployed");
         }
@@ -89,6 +89,9 @@ public final class Definition implements AtomContext {
             throw new IllegalStateException(name + " already runs here, or is not an instance of " + fullName);
         }
         Atom atom = new Atom(name, this);
+        if (module != this.module) {
+            atom.useModule(module); // it was updated live to another version
+        }
         for (io.atoll.abi.Envelope e : captured.waiting()) {
             atom.mailbox().offer(e);
         }

@@ -273,6 +273,32 @@ public final class NodeCore implements AutoCloseable {
     }
 
     /** The migrations this node takes part in. */
+    /** Module bytes by hex SHA-256, from this node's store or the cluster's (set by the node). */
+    private volatile java.util.function.Function<String, byte[]> moduleBytes = hash -> {
+        throw new AtollException("module sha256:" + hash + " is not on this node", null);
+    };
+
+    public void moduleBytes(java.util.function.Function<String, byte[]> source) {
+        this.moduleBytes = source;
+    }
+
+    /**
+     * A module by its hash ("sha256:" optional), loaded and checked for a definition's settings:
+     * the version an atom was updated to. Its bytes are taken as they are (never instrumented again).
+     */
+    public CompiledModule loadModule(String hash, Definition d) {
+        String hex = hash.startsWith("sha256:") ? hash.substring("sha256:".length()) : hash;
+        CompiledModule m = engine.load(moduleBytes.apply(hex), d.spec().engine());
+        engine.check(m, d.instanceOptions());
+        return m;
+    }
+
+    private final io.atoll.runtime.migration.LiveUpdate updater = new io.atoll.runtime.migration.LiveUpdate(this);
+
+    public io.atoll.runtime.migration.LiveUpdate updater() {
+        return updater;
+    }
+
     public io.atoll.runtime.migration.Migrator migrator() {
         return migrator;
     }

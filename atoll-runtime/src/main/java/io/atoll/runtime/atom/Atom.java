@@ -8,6 +8,7 @@ import io.atoll.engine.AtomExit;
 import io.atoll.engine.AtomHost;
 import io.atoll.engine.AtomInstance;
 import io.atoll.engine.CaptureSignal;
+import io.atoll.engine.CompiledModule;
 import io.atoll.engine.GuestFault;
 import io.atoll.engine.HostError;
 import io.atoll.engine.InstanceState;
@@ -70,6 +71,31 @@ public final class Atom {
         }
     }
 
+    /** The module this instance runs when not its definition's (after a live update); null: the definition's. */
+    private volatile CompiledModule module;
+    /** Set by {@link #resumeUpdated}: the paused atom continues in this module. */
+    private volatile CompiledModule updateTo;
+
+    /** The module this instance runs. */
+    public CompiledModule module() {
+        CompiledModule m = module;
+        return m != null ? m : ctx.module();
+    }
+
+    /** Before it starts: this instance runs another version than its definition's (it was updated live). */
+    public void useModule(CompiledModule m) {
+        module = m;
+    }
+
+    /**
+     * The paused atom (see {@link #requestCapture}) continues here in {@code m}, which the caller
+     * checked against the captured state (live update); messages keep their order.
+     */
+    public void resumeUpdated(CompiledModule m) {
+        updateTo = m;
+        abortMove();
+    }
+
     /** What this atom's {@code clock_monotonic} adds to {@code System.nanoTime()} (nonzero after a move). */
     private volatile long clockOffset;
 
@@ -119,7 +145,7 @@ public final class Atom {
      * or {@link #abortMove} (or {@link #MAX_PAUSE_MS}, after which it resumes here).
      */
     public synchronized CompletableFuture<Captured> requestCapture() {
-        if ("loop".equals(style) && !ctx.module().midRunCapture()) {
+        if ("loop".equals(style) && !module().midRunCapture()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is a loop-style atom whose module is not"
                     + " instrumented for mid-run capture ('safe-points: between-events' in its manifest, or no wasm-opt on"
                     + " the node that loaded it: scripts/setup-toolchain.sh binaryen)"));
@@ -168,19 +194,25 @@ public final class Atom {
         return movedTo;
     }
 
-    /** At a capture request (atom thread): captures, waits for the decision; true if the atom moved. */
-    private boolean handOver(AtomInstance instance) {
+    /**
+     * At a capture request (atom thread): captures, waits for the decision. Returns null if the
+     * atom moved, else the instance to go on with: the same, or one of the version it was updated to.
+     */
+    private AtomInstance handOver(AtomInstance instance, Host host) {
         CompletableFuture<Captured> request = captureRequest;
         if (request == null || request.isDone()) {
-            return false; // withdrawn
+            return instance; // withdrawn
         }
+        InstanceState taken;
         long pausedAt = System.nanoTime();
         List<Envelope> waiting = mailbox.drainMessages();
         AtomState before = state;
         state = AtomState.PAUSED;
         try {
-            request.complete(captured(instance.capture(), waiting, pausedAt));
+            taken = instance.capture();
+            request.complete(captured(taken, waiting, pausedAt));
         } catch (RuntimeException e) {
+            taken = null;
             request.completeExceptionally(e);
         }
         boolean moved;
@@ -200,12 +232,20 @@ public final class Atom {
         }
         if (moved) {
             state = AtomState.MOVED;
-            return true;
+            return null;
         }
         mailbox.putBackFirst(waiting);
         state = before;
-        log(Abi.LOG_INFO, "migration did not happen: resumed here");
-        return false;
+        CompiledModule update = updateTo;
+        updateTo = null;
+        if (update != null && taken != null) {
+            instance = ctx.engine().restoreUpdated(module(), update, host, ctx.instanceOptions(), taken);
+            module = update;
+            log(Abi.LOG_INFO, "updated live to module " + update.hash().substring(0, 12));
+        } else {
+            log(Abi.LOG_INFO, "migration did not happen: resumed here");
+        }
+        return instance;
     }
 
     /** Asks the atom to stop after the current event; safe from any thread. */
@@ -328,14 +368,14 @@ public final class Atom {
         InstanceState moved = restoreFrom;
         if (moved != null) { // arrived from another node: continue where it was, no start-up again
             restoreFrom = null;
-            instance = ctx.engine().restore(ctx.module(), host, ctx.instanceOptions(), moved);
+            instance = ctx.engine().restore(module(), host, ctx.instanceOptions(), moved);
             memoryBytes = instance.memoryBytes();
-            if (moved.suspended() && !runLoop(instance, true)) { // captured mid-run: resume its call stack
+            if (moved.suspended() && !runLoop(instance, host, true)) { // captured mid-run: resume its call stack
                 return;
             }
         } else {
-            instance = ctx.engine().instantiate(ctx.module(), host, ctx.instanceOptions());
-            if (!startUp(instance, recoverWith)) {
+            instance = ctx.engine().instantiate(module(), host, ctx.instanceOptions());
+            if (!startUp(instance, host, recoverWith)) {
                 return;
             }
         }
@@ -374,7 +414,7 @@ public final class Atom {
                         return;
                     }
                     state = AtomState.STARTING;
-                    instance = ctx.engine().restore(ctx.module(), host, ctx.instanceOptions(), saved);
+                    instance = ctx.engine().restore(module(), host, ctx.instanceOptions(), saved);
                 }
             } catch (InterruptedException ie) {
                 if (stopping) {
@@ -386,8 +426,9 @@ public final class Atom {
                 return;
             }
             if (e == Mailbox.CAPTURE) {
-                if (handOver(instance)) {
-                    return;
+                instance = handOver(instance, host);
+                if (instance == null) {
+                    return; // moved
                 }
                 continue;
             }
@@ -422,7 +463,7 @@ public final class Atom {
      * The start-up sequence of docs/abi.md §1 (and the recovery export after a fault). Returns
      * true if the atom now serves handler calls, false if it has ended normally.
      */
-    private boolean startUp(AtomInstance instance, String recoverWith) {
+    private boolean startUp(AtomInstance instance, Host host, String recoverWith) {
         memoryBytes = instance.memoryBytes();
         guest(instance, i -> {
             i.start();
@@ -436,10 +477,10 @@ public final class Atom {
             });
             log(Abi.LOG_INFO, "recovered");
         }
-        if (ctx.module().hasMain()) {
-            return runLoop(instance, false);
+        if (module().hasMain()) {
+            return runLoop(instance, host, false);
         }
-        return ctx.module().hasMessageHandler();
+        return module().hasMessageHandler();
     }
 
     /**
@@ -447,13 +488,13 @@ public final class Atom {
      * unwinds for a capture the atom hands itself over, and resumes here if the move did not
      * happen. Returns true if the atom now serves handler calls, false if it ended or moved.
      */
-    private boolean runLoop(AtomInstance instance, boolean resume) {
+    private boolean runLoop(AtomInstance instance, Host host, boolean resume) {
         state = AtomState.RUNNING;
         style = "loop";
         midRun = instance.midRunCapture();
         int code = guest(instance, resume ? AtomInstance::resumeMain : AtomInstance::runMain);
         while (instance.unwound()) {
-            if (handOver(instance)) {
+            if (handOver(instance, host) == null) {
                 return false; // state MOVED
             }
             state = AtomState.RUNNING;
@@ -468,7 +509,7 @@ public final class Atom {
             return false;
         }
         style = "handler";
-        return ctx.module().hasMessageHandler();
+        return module().hasMessageHandler();
     }
 
     /**

@@ -113,6 +113,14 @@ public interface Cluster {
                 "join a cluster with node start --fabric"));
     }
 
+    /** Puts a module into the cluster's module store, for other nodes to fetch by hash. Blocks. */
+    default void shareModule(String sha256Hex, byte[] bytes) {}
+
+    /** A module from the cluster's module store, if there. Blocks. */
+    default java.util.Optional<byte[]> fetchModule(String sha256Hex) {
+        return java.util.Optional.empty();
+    }
+
     /** Stores bytes under their SHA-256 (hex) in the fabric, for a large snapshot. Blocks. */
     default void putBlob(String sha256Hex, byte[] bytes) {
         throw new io.atoll.abi.AtollException("this node runs alone", null);

@@ -85,6 +85,15 @@ final class ManagementApi {
                 return;
             }
             blocking(res, 200, () -> core.migrator().migrate(atom, to).toMap());
+        } else if (m == HttpMethod.POST && path.startsWith("/atoms/") && path.endsWith("/update")) {
+            String atom = path.substring("/atoms/".length(), path.length() - "/update".length());
+            String module = req.getParam("module");
+            if (module == null || !module.matches("(sha256:)?[0-9a-f]{64}")) {
+                Json.error(res, 400, "which module? add ?module=sha256:HEX (upload it first: PUT /api/v1/modules/HEX)",
+                        "atoll update ATOM --module FILE does both");
+                return;
+            }
+            blocking(res, 200, () -> node.updateAtom(atom, module).toMap());
         } else if (m == HttpMethod.GET && path.startsWith("/atoms/")) {
             String name = path.substring("/atoms/".length());
             Atom a = core.atom(name);

@@ -134,7 +134,7 @@ public final class Migrator {
         }
         long paused = captured.pausedAtNanos(); // the atom stopped taking events then
         Definition d = (Definition) atom.context();
-        Snapshot snapshot = new Snapshot(name, d.fullName(), d.module().hash(), captured, d.aliasesOf(atom));
+        Snapshot snapshot = new Snapshot(name, d.fullName(), atom.module().hash(), captured, d.aliasesOf(atom));
         byte[] bytes = snapshot.encode();
         try {
             byte[] prepare = bytes;
@@ -215,7 +215,12 @@ public final class Migrator {
                 abort(new String(body, StandardCharsets.UTF_8));
                 yield new byte[0];
             }
-            default -> throw new AtollException("unknown control call " + op, "is the other node another Atoll version?");
+            default -> {
+                if (op.startsWith("update.")) {
+                    yield core.updater().handle(op, body);
+                }
+                throw new AtollException("unknown control call " + op, "is the other node another Atoll version?");
+            }
         };
     }
 
@@ -228,10 +233,10 @@ public final class Migrator {
         if (d == null) {
             throw new AtollException(s.definition() + " is not deployed on node " + core.nodeName(), null);
         }
-        if (!d.module().hash().equals(s.module())) {
-            throw new AtollException(s.definition() + " runs another module version on node " + core.nodeName(), null);
-        }
-        Atom atom = d.adopt(s.name(), s.captured(), s.aliases());
+        // the definition's module, or the one the atom was updated to (live update) from the store
+        io.atoll.engine.CompiledModule module = d.module().hash().equals(s.module()) ? d.module()
+                : core.loadModule(s.module(), d);
+        Atom atom = d.adopt(s.name(), s.captured(), s.aliases(), module);
         Adoption a = new Adoption(d, atom, s);
         adopting.put(s.name(), a);
         Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name(), a));
@@ -335,7 +340,7 @@ public final class Migrator {
         }
     }
 
-    private static byte[] await(java.util.concurrent.CompletableFuture<byte[]> f, String who) {
+    static byte[] await(java.util.concurrent.CompletableFuture<byte[]> f, String who) {
         try {
             return f.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
