@@ -31,13 +31,18 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "NODE", description = "the node to move it to (see: atoll nodes)")
     String to;
 
+    @Option(names = "--stop-and-copy", description = "copy the whole memory during the pause instead of pre-copying it"
+            + " while the atom runs (longer downtime; for comparison)")
+    boolean stopAndCopy;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         out.println("moving " + atom + " to " + to + " ...");
         out.flush();
         NodeClient.Response r = nodeOptions.client().post(
-                NodeClient.query("/api/v1/atoms/" + atom + "/migrate", Map.of("to", to)), new byte[0], Duration.ofSeconds(120));
+                NodeClient.query("/api/v1/atoms/" + atom + "/migrate",
+                        Map.of("to", to, "precopy", String.valueOf(!stopAndCopy))), new byte[0], Duration.ofSeconds(120));
         JsonNode report;
         try {
             report = NodeClient.JSON.readTree(r.body());

@@ -103,9 +103,13 @@ public final class AtomInstance {
      * call stack: an idle handler-style atom) or right after {@link #runMain()} unwound.
      */
     public InstanceState capture() {
+        return capture(true);
+    }
+
+    private InstanceState capture(boolean withMemory) {
         var mem = instance.memory();
         int pages = mem == null ? 0 : mem.pages();
-        byte[] memory = pages == 0 ? new byte[0] : InstanceState.deflate(mem.readBytes(0, pages * 65536));
+        byte[] memory = pages == 0 || !withMemory ? new byte[0] : InstanceState.deflate(mem.readBytes(0, pages * 65536));
         int g = instance.globalCount();
         long[] low = new long[g];
         long[] high = new long[g];
@@ -114,6 +118,30 @@ public final class AtomInstance {
             high[i] = instance.global(i).getValueHigh();
         }
         return new InstanceState(pages, memory, low, high, tables(), result.value(), stack.saveArea(), unwound);
+    }
+
+    /**
+     * Like {@link #capture()}, but the memory as a {@link InstanceState#DELTA} against {@code base},
+     * the raw image the receiver already holds (pre-copy): only the pages that differ.
+     */
+    public InstanceState capture(byte[] base) {
+        InstanceState full = capture(false);
+        var mem = instance.memory();
+        return full.withMemory(InstanceState.DELTA, InstanceState.delta(base, mem, full.pages()));
+    }
+
+    /**
+     * A copy of the whole linear memory, safe to take from another thread while the instance runs
+     * (pre-copy): a page written meanwhile may be torn, which is fine since the final capture
+     * compares every page again.
+     */
+    public byte[] readMemory() {
+        var mem = instance.memory();
+        if (mem == null) {
+            return new byte[0];
+        }
+        int pages = mem.pages();
+        return mem.readBytes(0, pages * 65536);
     }
 
     int[][] tables() {
@@ -138,7 +166,11 @@ public final class AtomInstance {
             if (mem.pages() < s.pages() && mem.grow(s.pages() - mem.pages()) < 0) {
                 throw new IllegalStateException("cannot grow memory to " + s.pages() + " pages");
             }
-            mem.write(0, InstanceState.inflate(s.memory(), s.pages() * 65536));
+            switch (s.form()) {
+                case InstanceState.DEFLATED -> mem.write(0, InstanceState.inflate(s.memory(), s.pages() * 65536));
+                case InstanceState.RAW -> mem.write(0, s.memory());
+                default -> throw new IllegalStateException("a memory delta needs its pre-copied base first");
+            }
         }
         for (int i = 0; i < s.globalsLow().length; i++) {
             var global = instance.global(i);

@@ -14,13 +14,78 @@ import java.util.zip.Inflater;
  *     0 if it never did ({@link Asyncify})
  * @param suspended true if it was captured mid-run: its call stack is in the save area and it
  *     resumes with {@link AtomInstance#resumeMain()}; false if captured with an empty call stack
+ * @param form how {@code memory} holds the linear memory: {@link #DEFLATED} image, {@link #RAW}
+ *     image, or {@link #DELTA}: only the pages that differ from a copy the receiver already has
+ *     (pre-copy; see {@link #applyDelta})
  */
 public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result,
-        int saveArea, boolean suspended) {
+        int saveArea, boolean suspended, byte form) {
+    public static final byte DEFLATED = 0;
+    public static final byte RAW = 1;
+    public static final byte DELTA = 2;
+    private static final int PAGE = 65536;
 
-    /** A state captured with an empty call stack. */
+    /** A deflated state. */
+    public InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result,
+            int saveArea, boolean suspended) {
+        this(pages, memory, globalsLow, globalsHigh, tables, result, saveArea, suspended, DEFLATED);
+    }
+
+    /** A deflated state captured with an empty call stack. */
     public InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result) {
         this(pages, memory, globalsLow, globalsHigh, tables, result, 0, false);
+    }
+
+    /** This state with its memory given another way. */
+    public InstanceState withMemory(byte form, byte[] memory) {
+        return new InstanceState(pages, memory, globalsLow, globalsHigh, tables, result, saveArea, suspended, form);
+    }
+
+    /**
+     * The pages of {@code now} (a memory of {@code pages} pages) that differ from {@code base}, as
+     * a {@link #DELTA}: u32 count, then per page u32 index and its 64 KiB. Pages past the end of
+     * {@code base} count as zero there.
+     */
+    static byte[] delta(byte[] base, com.dylibso.chicory.runtime.Memory now, int pages) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int count = 0;
+        byte[] zero = new byte[PAGE];
+        out.writeBytes(new byte[4]);
+        for (int p = 0; p < pages; p++) {
+            byte[] read = now.readBytes(p * PAGE, PAGE);
+            int from = p * PAGE;
+            boolean same = from + PAGE <= base.length
+                    ? java.util.Arrays.equals(read, 0, PAGE, base, from, from + PAGE)
+                    : java.util.Arrays.equals(read, zero);
+            if (!same) {
+                count++;
+                out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(p).array());
+                out.writeBytes(read);
+            }
+        }
+        byte[] b = out.toByteArray();
+        java.nio.ByteBuffer.wrap(b).putInt(count);
+        return b;
+    }
+
+    /** {@code base} (a raw image the receiver holds) with a {@link #DELTA} applied: a raw image of {@code pages} pages. */
+    public static byte[] applyDelta(byte[] base, int pages, byte[] delta) {
+        byte[] raw = java.util.Arrays.copyOf(base, pages * PAGE);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(delta);
+        int count = in.getInt();
+        for (int i = 0; i < count; i++) {
+            int p = in.getInt();
+            if (p < 0 || p >= pages) {
+                throw new IllegalStateException("page " + p + " outside a memory of " + pages + " pages");
+            }
+            in.get(raw, p * PAGE, PAGE);
+        }
+        return raw;
+    }
+
+    /** How many pages a {@link #DELTA} carries. */
+    public static int deltaPages(byte[] delta) {
+        return java.nio.ByteBuffer.wrap(delta).getInt();
     }
 
     /** Bytes this state occupies (what a hibernated atom costs, roughly). */

@@ -105,6 +105,10 @@ public final class Atom {
     }
 
     private volatile CompletableFuture<Captured> captureRequest;
+    /** The memory image the capture's receiver already holds (pre-copy): capture only what differs. */
+    private volatile byte[] captureBase;
+    /** The instance running now, for pre-copy reads from the migrating thread; null while there is none. */
+    private volatile AtomInstance live;
     private volatile CompletableFuture<Boolean> moveDecision;
     private volatile String movedTo;
     /** State to start from instead of a fresh instance: an atom that moved here. */
@@ -144,7 +148,28 @@ public final class Atom {
      * messages waiting (they travel with it). The atom then stays paused until {@link #commitMove}
      * or {@link #abortMove} (or {@link #MAX_PAUSE_MS}, after which it resumes here).
      */
-    public synchronized CompletableFuture<Captured> requestCapture() {
+    public CompletableFuture<Captured> requestCapture() {
+        return requestCapture(null);
+    }
+
+    /**
+     * A copy of the atom's memory taken while it runs (pre-copy; see
+     * {@link AtomInstance#readMemory()}), or null if it has no instance now (hibernated, restarting).
+     */
+    public byte[] memoryWhileRunning() {
+        AtomInstance i = live;
+        try {
+            return i == null ? null : i.readMemory();
+        } catch (RuntimeException e) { // e.g. racing a memory.grow: the caller falls back to a full copy
+            return null;
+        }
+    }
+
+    /**
+     * As {@link #requestCapture()}; with a {@code base} memory image, the capture holds only the
+     * pages that differ from it ({@link InstanceState#DELTA}).
+     */
+    public synchronized CompletableFuture<Captured> requestCapture(byte[] base) {
         if ("loop".equals(style) && !module().midRunCapture()) {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is a loop-style atom whose module is not"
                     + " instrumented for mid-run capture ('safe-points: between-events' in its manifest, or no wasm-opt on"
@@ -154,6 +179,7 @@ public final class Atom {
             return CompletableFuture.failedFuture(new IllegalStateException(name + " is already moving or stopping"));
         }
         captureRequest = new CompletableFuture<>();
+        captureBase = base;
         moveDecision = new CompletableFuture<>();
         mailbox.requestCapture();
         return captureRequest;
@@ -209,7 +235,8 @@ public final class Atom {
         AtomState before = state;
         state = AtomState.PAUSED;
         try {
-            taken = instance.capture();
+            byte[] base = captureBase;
+            taken = base == null ? instance.capture() : instance.capture(base);
             request.complete(captured(taken, waiting, pausedAt));
         } catch (RuntimeException e) {
             taken = null;
@@ -240,6 +267,7 @@ public final class Atom {
         updateTo = null;
         if (update != null && taken != null) {
             instance = ctx.engine().restoreUpdated(module(), update, host, ctx.instanceOptions(), taken);
+            live = instance;
             module = update;
             log(Abi.LOG_INFO, "updated live to module " + update.hash().substring(0, 12));
         } else {
@@ -369,12 +397,14 @@ public final class Atom {
         if (moved != null) { // arrived from another node: continue where it was, no start-up again
             restoreFrom = null;
             instance = ctx.engine().restore(module(), host, ctx.instanceOptions(), moved);
+            live = instance;
             memoryBytes = instance.memoryBytes();
             if (moved.suspended() && !runLoop(instance, host, true)) { // captured mid-run: resume its call stack
                 return;
             }
         } else {
             instance = ctx.engine().instantiate(module(), host, ctx.instanceOptions());
+            live = instance;
             if (!startUp(instance, host, recoverWith)) {
                 return;
             }
@@ -407,6 +437,7 @@ public final class Atom {
                     // No other reference to the instance may survive here, or its memory stays.
                     InstanceState saved = instance.capture();
                     instance = null;
+                    live = null;
                     memoryBytes = saved.sizeBytes();
                     state = AtomState.HIBERNATED;
                     e = mailbox.take(-1);
@@ -415,6 +446,7 @@ public final class Atom {
                     }
                     state = AtomState.STARTING;
                     instance = ctx.engine().restore(module(), host, ctx.instanceOptions(), saved);
+                    live = instance;
                 }
             } catch (InterruptedException ie) {
                 if (stopping) {

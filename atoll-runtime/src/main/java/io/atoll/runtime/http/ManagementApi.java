@@ -84,7 +84,8 @@ final class ManagementApi {
                 Json.error(res, 400, "which node? add ?to=NODE", "list the nodes with: atoll nodes");
                 return;
             }
-            blocking(res, 200, () -> core.migrator().migrate(atom, to).toMap());
+            boolean preCopy = !"false".equals(req.getParam("precopy"));
+            blocking(res, 200, () -> core.migrator().migrate(atom, to, preCopy).toMap());
         } else if (m == HttpMethod.POST && path.startsWith("/atoms/") && path.endsWith("/update")) {
             String atom = path.substring("/atoms/".length(), path.length() - "/update".length());
             String module = req.getParam("module");

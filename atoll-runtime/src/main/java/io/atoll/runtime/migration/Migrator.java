@@ -2,6 +2,7 @@ package io.atoll.runtime.migration;
 
 import io.atoll.abi.AtollException;
 import io.atoll.abi.Envelope;
+import io.atoll.engine.InstanceState;
 import io.atoll.runtime.app.Application;
 import io.atoll.runtime.app.Definition;
 import io.atoll.runtime.app.NodeCore;
@@ -91,6 +92,15 @@ public final class Migrator {
      * does not happen; the atom then keeps running where it was.
      */
     public Report migrate(String name, String to) {
+        return migrate(name, to, true);
+    }
+
+    /**
+     * As {@link #migrate(String, String)}; with {@code preCopy} the atom's memory is copied to the
+     * target while it runs, in rounds, and the pause carries only the pages that changed since
+     * (docs/migration.md); without, the whole memory is captured and sent during the pause.
+     */
+    public Report migrate(String name, String to, boolean preCopy) {
         Cluster cluster = core.cluster();
         String self = core.nodeName();
         if (cluster == Cluster.ALONE) {
@@ -109,26 +119,39 @@ public final class Migrator {
             if (owner.equals(to)) {
                 throw new AtollException(name + " already runs on node " + to, null);
             }
-            byte[] answer = await(cluster.call(owner, "migrate.start", (name + "\n" + to).getBytes(StandardCharsets.UTF_8)),
-                    "node " + owner);
+            byte[] answer = await(cluster.call(owner, "migrate.start",
+                    (name + "\n" + to + "\n" + preCopy).getBytes(StandardCharsets.UTF_8)), "node " + owner);
             return decodeReport(answer);
         }
         if (to.equals(self)) {
             throw new AtollException(name + " already runs on node " + to, null);
         }
         long t0 = System.nanoTime();
+        PreCopy copied = null;
+        if (preCopy) {
+            try {
+                copied = preCopy(atom, name, to);
+            } catch (AtollException e) {
+                cluster.call(to, "migrate.abort", name.getBytes(StandardCharsets.UTF_8));
+                throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self + ": "
+                        + e.getMessage(), e.hint());
+            }
+        }
         Atom.Captured captured;
         try {
-            captured = atom.requestCapture().get(CAPTURE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            captured = atom.requestCapture(copied == null ? null : copied.image()).get(CAPTURE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             atom.abortMove();
+            dropPreCopy(to, name, copied);
             throw new AtollException(name + " did not reach a safe point within " + CAPTURE_TIMEOUT_MS / 1000
                     + " s (a handler still running); it keeps running on " + self, "try again when it is idle");
         } catch (ExecutionException e) {
             atom.abortMove();
+            dropPreCopy(to, name, copied);
             throw new AtollException("cannot capture " + name + ": " + e.getCause().getMessage() + "; it keeps running on " + self, null);
         } catch (InterruptedException e) {
             atom.abortMove();
+            dropPreCopy(to, name, copied);
             Thread.currentThread().interrupt();
             throw new AtollException("interrupted while capturing " + name, null);
         }
@@ -146,6 +169,7 @@ public final class Migrator {
             await(cluster.call(to, "migrate.prepare", prepare), "node " + to);
         } catch (AtollException e) {
             atom.abortMove();
+            dropPreCopy(to, name, copied);
             throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self + ": "
                     + e.getMessage(), e.hint());
         }
@@ -183,7 +207,8 @@ public final class Migrator {
             LOG.warn("GO for {} to {} not confirmed ({}): the target resolves it from the directory", name, to, e.getMessage());
         }
         long done = System.nanoTime();
-        Report r = new Report(name, self, to, (done - paused) / 1e6, (done - t0) / 1e6, bytes.length, 0);
+        Report r = new Report(name, self, to, (done - paused) / 1e6, (done - t0) / 1e6,
+                bytes.length + (copied == null ? 0 : copied.bytes()), copied == null ? 0 : copied.rounds());
         LOG.info("moved {} to {}: downtime {} ms, total {} ms, {} bytes", name, to, r.toMap().get("downtimeMs"),
                 r.toMap().get("totalMs"), bytes.length);
         return r;
@@ -198,8 +223,12 @@ public final class Migrator {
     public byte[] handle(String op, byte[] body) {
         return switch (op) {
             case "migrate.start" -> {
-                String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 2);
-                yield encodeReport(migrate(parts[0], parts[1]));
+                String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 3);
+                yield encodeReport(migrate(parts[0], parts[1], parts.length < 3 || Boolean.parseBoolean(parts[2])));
+            }
+            case "migrate.precopy" -> {
+                receivePages(body);
+                yield new byte[0];
             }
             case "migrate.prepare" -> {
                 prepare(Snapshot.decode(isBlob(body)
@@ -226,7 +255,8 @@ public final class Migrator {
 
     // ---- target side ----
 
-    private void prepare(Snapshot s) {
+    private void prepare(Snapshot snapshot) {
+        Snapshot s = withPreCopiedMemory(snapshot);
         int slash = s.definition().indexOf('/');
         Application app = core.app(s.definition().substring(0, slash));
         Definition d = app == null ? null : app.definition(s.definition().substring(slash + 1));
@@ -240,6 +270,22 @@ public final class Migrator {
         Adoption a = new Adoption(d, atom, s);
         adopting.put(s.name(), a);
         Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name(), a));
+    }
+
+    /** A snapshot whose memory is a delta over a pre-copied image, made whole with that image. */
+    private Snapshot withPreCopiedMemory(Snapshot s) {
+        InstanceState state = s.captured().state();
+        if (state.form() == InstanceState.DELTA) { // the pages that changed since the pre-copy
+            Image base = images.remove(s.name());
+            if (base == null) {
+                throw new AtollException("the pre-copied memory of " + s.name() + " is not on node " + core.nodeName(), null);
+            }
+            Atom.Captured c = s.captured();
+            InstanceState full = state.withMemory(InstanceState.RAW, InstanceState.applyDelta(base.bytes(), state.pages(), state.memory()));
+            return new Snapshot(s.name(), s.definition(), s.module(), new Atom.Captured(full, c.waiting(), c.messages(), c.faults(),
+                    c.restarts(), c.clockNanos(), c.wallMillis(), 0), s.aliases());
+        }
+        return s;
     }
 
     private void go(byte[] body) {
@@ -263,6 +309,7 @@ public final class Migrator {
     }
 
     private void abort(String name) {
+        images.remove(name);
         Adoption a = adopting.remove(name);
         if (a != null) {
             a.definition().dropAdopted(a.atom());
@@ -299,6 +346,128 @@ public final class Migrator {
         } else {
             LOG.warn("{}: the move did not commit (owner {}): dropping the paused copy", name, owner);
             a.definition().dropAdopted(a.atom());
+        }
+    }
+
+    // ---- pre-copy ----
+
+    /** Pre-copy rounds stop when this few pages changed since the last one: they go in the pause. */
+    static final int SMALL_ENOUGH_PAGES = 4;
+    static final int MAX_ROUNDS = 5;
+    /** Pages per PRECOPY call: well under NATS's 1 MiB message limit. */
+    static final int PAGES_PER_CALL = 7;
+    private static final int PAGE = 65536;
+
+    /** What the target holds after the pre-copy rounds: the image the final delta is taken against. */
+    private record PreCopy(byte[] image, int rounds, long bytes) {}
+
+    /** A pre-copied memory image held here for an atom about to arrive, and when it was last touched. */
+    private record Image(byte[] bytes, long touchedNanos) {}
+
+    private final Map<String, Image> images = new ConcurrentHashMap<>();
+
+    /**
+     * Copies the running atom's memory to {@code to} in rounds: first every non-zero page, then
+     * the pages that changed since the round before, until few change (or it stops shrinking).
+     * Returns what the target holds, or null if the atom has no instance to read (hibernated).
+     */
+    private PreCopy preCopy(Atom atom, String name, String to) {
+        byte[] image = atom.memoryWhileRunning();
+        if (image == null) {
+            return null;
+        }
+        long bytes = sendPages(name, to, image, changedPages(new byte[0], image));
+        int rounds = 1;
+        int last = Integer.MAX_VALUE;
+        while (rounds < MAX_ROUNDS) {
+            byte[] now = atom.memoryWhileRunning();
+            if (now == null) {
+                break; // the final delta covers what changed
+            }
+            List<Integer> changed = changedPages(image, now);
+            if (changed.size() <= SMALL_ENOUGH_PAGES || changed.size() >= last) {
+                break; // small enough for the pause, or a writer as fast as the copy: more rounds do not help
+            }
+            bytes += sendPages(name, to, now, changed);
+            image = now;
+            last = changed.size();
+            rounds++;
+        }
+        return new PreCopy(image, rounds, bytes);
+    }
+
+    /** The move failed after a pre-copy: the target may forget its image now (it would after 2 minutes anyway). */
+    private void dropPreCopy(String to, String name, PreCopy copied) {
+        if (copied != null) {
+            core.cluster().call(to, "migrate.abort", name.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Pages of {@code now} that differ from {@code before} (shorter: zero beyond its end); zero pages count as unchanged there. */
+    static List<Integer> changedPages(byte[] before, byte[] now) {
+        List<Integer> out = new ArrayList<>();
+        byte[] zero = new byte[PAGE];
+        for (int p = 0; p < now.length / PAGE; p++) {
+            int at = p * PAGE;
+            boolean same = at + PAGE <= before.length
+                    ? java.util.Arrays.equals(now, at, at + PAGE, before, at, at + PAGE)
+                    : java.util.Arrays.equals(now, at, at + PAGE, zero, 0, PAGE);
+            if (!same) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Sends pages of {@code image} in PRECOPY calls; the target's image grows to {@code image}'s size. Returns bytes sent. */
+    private long sendPages(String name, String to, byte[] image, List<Integer> pages) {
+        long sent = 0;
+        int i = 0;
+        do { // at least one call, so the target learns the size
+            List<Integer> part = pages.subList(i, Math.min(pages.size(), i + PAGES_PER_CALL));
+            ByteArrayOutputStream b = new ByteArrayOutputStream(part.size() * (PAGE + 4) + 64);
+            try (DataOutputStream out = new DataOutputStream(b)) {
+                out.writeUTF(name);
+                out.writeInt(image.length / PAGE);
+                out.writeInt(part.size());
+                for (int p : part) {
+                    out.writeInt(p);
+                    out.write(image, p * PAGE, PAGE);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            byte[] body = b.toByteArray();
+            await(core.cluster().call(to, "migrate.precopy", body), "node " + to);
+            sent += body.length;
+            i += part.size();
+        } while (i < pages.size());
+        return sent;
+    }
+
+    /** Target side of a PRECOPY call: pages into the image held for the arriving atom. */
+    private void receivePages(byte[] body) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
+            String name = in.readUTF();
+            int pages = in.readInt();
+            int count = in.readInt();
+            long now = System.nanoTime();
+            images.values().removeIf(old -> now - old.touchedNanos() > TimeUnit.MINUTES.toNanos(2)); // sources that vanished
+            Image held = images.get(name);
+            byte[] image = held == null ? new byte[pages * PAGE] : held.bytes();
+            if (image.length < pages * PAGE) {
+                image = java.util.Arrays.copyOf(image, pages * PAGE);
+            }
+            for (int i = 0; i < count; i++) {
+                int p = in.readInt();
+                if (p < 0 || p >= pages) {
+                    throw new AtollException("pre-copy page " + p + " outside a memory of " + pages + " pages", null);
+                }
+                in.readFully(image, p * PAGE, PAGE);
+            }
+            images.put(name, new Image(image, now));
+        } catch (IOException e) {
+            throw new AtollException("malformed PRECOPY: " + e.getMessage(), null);
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.zip.CRC32C;
  * "ATOLSNAP" | u16 version (2) | u32 CRC-32C of the body | body
  * body: name, app/definition, module "sha256:hex" (UTF strings) | state | messages | aliases | counters
  *       | u32 save-area address | u8 suspended | i64 atom clock ns | i64 wall clock ms
- *       (the last four: version 2; version 1 means none)
+ *       | u8 memory form (0 deflated image, 1 raw image, 2 pages that differ from the pre-copy)
+ *       (the last five: version 2; version 1 means none, deflated)
  * </pre>
  *
  * A suspended snapshot was taken mid-run: the call stack is in linear memory at the save area,
@@ -71,6 +72,7 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
             out.writeBoolean(s.suspended());
             out.writeLong(captured.clockNanos());
             out.writeLong(captured.wallMillis());
+            out.writeByte(s.form());
             out.flush();
             byte[] body = bodyBytes.toByteArray();
             CRC32C crc = new CRC32C();
@@ -144,7 +146,8 @@ public record Snapshot(String name, String definition, String module, Atom.Captu
             boolean suspended = version >= 2 && in.readBoolean();
             long clock = version >= 2 ? in.readLong() : 0;
             long wall = version >= 2 ? in.readLong() : 0;
-            Atom.Captured c = new Atom.Captured(new InstanceState(pages, memory, low, high, tables, result, saveArea, suspended),
+            byte form = version >= 2 ? in.readByte() : InstanceState.DEFLATED;
+            Atom.Captured c = new Atom.Captured(new InstanceState(pages, memory, low, high, tables, result, saveArea, suspended, form),
                     waiting, messages, faults, restarts, clock, wall, 0);
             return new Snapshot(name, definition, module, c, List.copyOf(aliases));
         } catch (IOException | RuntimeException e) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotTest {
     static Snapshot sample() {
         InstanceState state = new InstanceState(3, new byte[] {1, 2, 3, 4, 5}, new long[] {7, -1}, new long[] {0, 42},
-                new int[][] {{1, 2, 3}, {}}, new byte[] {9, 9}, 196608, true);
+                new int[][] {{1, 2, 3}, {}}, new byte[] {9, 9}, 196608, true, InstanceState.RAW);
         List<Envelope> waiting = List.of(new Envelope(0, 1, 5L, "app/a/0", "app/a/0", "seq 1".getBytes()),
                 new Envelope(1, 0, 0L, "_ingress", "_reply/n1/3", new byte[0]));
         return new Snapshot("app/d/0", "app/d", "sha256:abc", new Atom.Captured(state, waiting, 10, 2, 1, 123_456_789L, 1_790_000_000_000L, 0),
@@ -45,6 +45,7 @@ class SnapshotTest {
         assertThat(back.captured().restarts()).isEqualTo(1);
         assertThat(st.saveArea()).as("mid-run capture: where the call stack is").isEqualTo(196608);
         assertThat(st.suspended()).isTrue();
+        assertThat(st.form()).isEqualTo(InstanceState.RAW);
         assertThat(back.captured().clockNanos()).isEqualTo(123_456_789L);
         assertThat(back.captured().wallMillis()).isEqualTo(1_790_000_000_000L);
     }
@@ -53,7 +54,7 @@ class SnapshotTest {
     void aVersionOneSnapshotStillReadsAsCapturedBetweenEvents() throws Exception {
         // version 1 is version 2 without the four trailing fields (save area, suspended, clocks)
         byte[] v2 = sample().encode();
-        byte[] body = java.util.Arrays.copyOfRange(v2, 14, v2.length - 4 - 1 - 8 - 8);
+        byte[] body = java.util.Arrays.copyOfRange(v2, 14, v2.length - 4 - 1 - 8 - 8 - 1);
         var crc = new java.util.zip.CRC32C();
         crc.update(body);
         var out = new java.io.ByteArrayOutputStream();
