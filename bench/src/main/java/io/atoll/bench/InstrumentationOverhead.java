@@ -52,11 +52,13 @@ public final class InstrumentationOverhead {
     }
 
     /** One way of loading the module, with its instance and its timings (ns, one per round). */
-    record Variant(String label, SafePoints points, CompiledModule module, long bytes, double loadMs, AtomInstance instance,
-            Map<String, long[]> times) {
+    record Variant(String label, long bytes, double loadMs, AtomInstance instance, Map<String, long[]> times) {
     }
 
-    /** Sizes that take 20-200 ms each uninstrumented here (Chicory compiled, a 2-core VM). */
+    /** The baseline first: the report divides by it. */
+    static final List<SafePoints> VARIANTS = List.of(SafePoints.BETWEEN_EVENTS, SafePoints.IMPORTS, SafePoints.ANYWHERE);
+
+    /** Arguments that take 15-60 ms each uninstrumented (Chicory compiled, JIT-compiled, on a 2-core VM). */
     static final List<Kernel> DEFAULT_KERNELS = List.of(new Kernel("fib", 35), new Kernel("sha256", 30000),
             new Kernel("qsort", 100000), new Kernel("matmul", 200), new Kernel("clockloop", 16_000_000));
 
@@ -90,7 +92,8 @@ public final class InstrumentationOverhead {
             usage("no module given (bench/kernels/overhead builds bench/target/kernels.wasm and passes it)");
         }
         rounds = rounds > 0 ? rounds : quick ? 5 : 15;
-        warmup = warmup > 0 ? warmup : quick ? 3 : 6;
+        // each variant is its own generated class, which the JIT compiles separately: warm all of them up
+        warmup = warmup > 0 ? warmup : quick ? 6 : 12;
         try {
             run(Files.readAllBytes(wasm), wasm, kernels, rounds, warmup);
         } catch (Failure e) {
@@ -110,7 +113,7 @@ public final class InstrumentationOverhead {
                         + " scripts/setup-toolchain.sh binaryen (or set ATOLL_WASM_OPT)");
             }
             List<Variant> variants = new ArrayList<>();
-            for (SafePoints p : SafePoints.values()) {
+            for (SafePoints p : VARIANTS) {
                 variants.add(load(engine, wasm, p, cache));
             }
             Map<String, Long> checksums = verify(variants, kernels);
@@ -120,10 +123,10 @@ public final class InstrumentationOverhead {
             System.err.printf(Locale.ROOT, "instrumentation overhead: checksums equal; %d warm-up and %d measured rounds...%n",
                     warmup, rounds);
             for (int r = 0; r < warmup; r++) {
-                round(variants, kernels, r, -1);
+                round(variants, kernels, checksums, r, -1);
             }
             for (int r = 0; r < rounds; r++) {
-                round(variants, kernels, r, r);
+                round(variants, kernels, checksums, r, r);
             }
             report(file, variants, kernels, checksums, rounds, warmup);
         } finally {
@@ -156,7 +159,7 @@ public final class InstrumentationOverhead {
         AtomInstance instance = engine.instantiate(m, new KernelHost(), InstanceOptions.DEFAULT);
         instance.start();
         long bytes = instrumented ? sizeOf(m, cache) : wasm.length;
-        return new Variant(points.label(), points, m, bytes, loadMs, instance, new LinkedHashMap<>());
+        return new Variant(points.label(), bytes, loadMs, instance, new LinkedHashMap<>());
     }
 
     /** The size of the instrumented module: the file in the engine's asyncify cache with its hash, or -1. */
@@ -199,15 +202,23 @@ public final class InstrumentationOverhead {
 
     // ------------------------------------------------------------------ measurement
 
-    /** One round: every kernel on every variant, both orders rotated by the round number; {@code slot} < 0: warm-up. */
-    private static void round(List<Variant> variants, List<Kernel> kernels, int round, int slot) {
+    /**
+     * One round: every kernel on every variant, both orders rotated by the round number; {@code slot} < 0:
+     * warm-up. Every result is checked again (an instance is reused from call to call).
+     */
+    private static void round(List<Variant> variants, List<Kernel> kernels, Map<String, Long> checksums, int round, int slot)
+            throws Failure {
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get((i + round) % kernels.size());
             for (int j = 0; j < variants.size(); j++) {
                 Variant v = variants.get((j + round) % variants.size());
                 long t0 = System.nanoTime();
-                call(v, k);
+                long sum = call(v, k);
                 long ns = System.nanoTime() - t0;
+                if (sum != checksums.get(k.name())) {
+                    throw new Failure(v.label() + " " + k.export() + "(" + k.arg() + ") = " + sum + " in round " + round
+                            + ", expected " + checksums.get(k.name()));
+                }
                 if (slot >= 0) {
                     v.times().get(k.name())[slot] = ns;
                 }
@@ -229,7 +240,7 @@ public final class InstrumentationOverhead {
         out.printf(Locale.ROOT, "instrumentation overhead: %s (%d bytes), Chicory compiled, one JVM, %d warm-up + %d measured"
                 + " rounds%n", file.getFileName(), base.bytes(), warmup, rounds);
         out.println("    ratio = minimum time of the variant / minimum time of the original (in brackets: ratio of medians);"
-                + " identical checksums checked");
+                + " every call's checksum equal to the original's");
         out.printf(Locale.ROOT, "    %-10s %9s | %-21s |", "kernel", "argument", "between-events ms");
         for (Variant v : others) {
             out.printf(Locale.ROOT, " %-17s |", v.label());
@@ -260,7 +271,8 @@ public final class InstrumentationOverhead {
                     : String.format(Locale.ROOT, "%d (%+.0f %%)", v.bytes(), 100.0 * (v.bytes() - base.bytes()) / base.bytes()));
         }
         out.println();
-        out.printf(Locale.ROOT, "    load (wasm-opt when instrumented, check, Chicory compile) ms:");
+        // the first load also loads and warms up Chicory's compiler: compare the other two
+        out.printf(Locale.ROOT, "    load ms (wasm-opt when instrumented, Chicory compile, check; the first warms up the compiler):");
         for (Variant v : variants) {
             out.printf(Locale.ROOT, " %s %.0f", v.label(), v.loadMs());
         }
