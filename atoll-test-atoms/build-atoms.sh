@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compiles the C test atoms listed in src/c/atoms.list with scripts/wasm-cc into
-# OUT_DIR/<name>.wasm (default target/classes/atoms). Run by Maven at generate-resources, after
+# Compiles the C test atoms listed in src/c/atoms.list with scripts/wasm-cc, and the text-format
+# modules src/wat/*.wat with wat2wasm, into OUT_DIR/<name>.wasm (default target/classes/atoms). Run by Maven at generate-resources, after
 # scripts/setup-toolchain.sh. An atom is rebuilt only if a source, a header, the SDK header,
 # wasm-cc or the list is newer than its .wasm. Any failure fails the build.
 set -euo pipefail
@@ -41,6 +41,22 @@ while read -r name files; do
     names+=("$name")
   fi
 done <"$src/atoms.list"
+
+# Engine-level test modules written in the text format (src/wat/*.wat), with wabt's wat2wasm.
+for wat in "$here"/src/wat/*.wat; do
+  [[ -e "$wat" ]] || continue
+  name="$(basename "$wat" .wat)"
+  if stale "$out/$name.wasm" "$wat"; then
+    (
+      tmp="$out/.$name.wasm.$$.$BASHPID.tmp"
+      trap 'rm -f "$tmp"' EXIT
+      wat2wasm "$wat" -o "$tmp"
+      mv -f "$tmp" "$out/$name.wasm"
+    ) &
+    pids+=($!)
+    names+=("$name")
+  fi
+done
 
 failed=()
 for i in "${!pids[@]}"; do

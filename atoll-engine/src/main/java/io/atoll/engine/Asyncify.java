@@ -42,7 +42,8 @@ public final class Asyncify {
     private final String wasmOpt; // null: not installed
     private final String version;
     private final Path cacheDir; // null: memory only
-    private final ConcurrentHashMap<String, byte[]> memory = new ConcurrentHashMap<>();
+    /** Instrumented modules by input hash and arguments, for every engine of this process (nodes in one JVM, tests). */
+    private static final ConcurrentHashMap<String, byte[]> memory = new ConcurrentHashMap<>();
     private volatile boolean warned;
 
     Asyncify(Path cacheDir) {

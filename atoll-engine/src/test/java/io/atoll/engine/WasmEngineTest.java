@@ -164,6 +164,51 @@ class WasmEngineTest {
         }
     }
 
+    @Test
+    void memoryGrowthTablesAndMutableGlobalsRoundTripThroughACapture() {
+        for (ExecutionMode from : ExecutionMode.values()) {
+            for (ExecutionMode to : ExecutionMode.values()) {
+                CompiledModule a = engine.load(atom("state_shapes"), from);
+                AtomInstance one = engine.instantiate(a, new RecordingHost(), InstanceOptions.DEFAULT);
+                for (int i = 0; i < 3; i++) {
+                    one.call("step");
+                }
+                long observed = one.call("observe")[0];
+                // 3 steps; table swapped 3 times (entry 0 calls $two); 4 pages; the newest holds 3; last grow returned 3
+                assertThat(observed).isEqualTo(3_000_000L + 2 * 10_000 + 4 * 100 + 3 + 3);
+                InstanceState s = one.capture();
+                for (InstanceState form : List.of(s, s.withMemory(InstanceState.RAW, one.readMemory()))) {
+                    AtomInstance two = engine.restore(engine.load(atom("state_shapes"), to), new RecordingHost(),
+                            InstanceOptions.DEFAULT, form);
+                    assertThat(two.call("observe")[0]).as(from + " -> " + to).isEqualTo(observed);
+                    assertThat(Double.longBitsToDouble(two.call("half")[0])).isEqualTo(1.5);
+                    two.call("step"); // and it goes on from there, like the original would
+                    one.call("step");
+                    assertThat(two.call("observe")[0]).isEqualTo(one.call("observe")[0]);
+                    one = engine.restore(a, new RecordingHost(), InstanceOptions.DEFAULT, s); // back to the capture
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDeltaCarriesOnlyChangedPagesAndRebuildsTheMemory() {
+        CompiledModule m = engine.load(atom("state_shapes"), ExecutionMode.COMPILED);
+        AtomInstance a = engine.instantiate(m, new RecordingHost(), InstanceOptions.DEFAULT);
+        a.call("step");
+        byte[] base = a.readMemory(); // what a target got from pre-copy
+        a.call("step"); // grows a page and writes into it
+        InstanceState delta = a.capture(base);
+        assertThat(delta.form()).isEqualTo(InstanceState.DELTA);
+        assertThat(InstanceState.deltaPages(delta.memory())).as("only the new page differs").isEqualTo(1);
+        byte[] rebuilt = InstanceState.applyDelta(base, delta.pages(), delta.memory());
+        assertThat(rebuilt).isEqualTo(a.readMemory());
+        AtomInstance b = engine.restore(m, new RecordingHost(), InstanceOptions.DEFAULT, delta.withMemory(InstanceState.RAW, rebuilt));
+        assertThat(b.call("observe")[0]).isEqualTo(a.call("observe")[0]);
+        assertThatThrownBy(() -> engine.restore(m, new RecordingHost(), InstanceOptions.DEFAULT, delta))
+                .hasMessageContaining("pre-copied base");
+    }
+
     /** Records sends; everything else is unused by these commands. */
     static final class RecordingHost implements AtomHost {
         final List<String> sent = new ArrayList<>();
