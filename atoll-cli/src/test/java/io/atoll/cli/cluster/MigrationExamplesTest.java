@@ -133,6 +133,68 @@ class MigrationExamplesTest {
         }
     }
 
+    @Test
+    void theEchoInstancesMovedUnderHttpLoadAnswerEveryRequest() throws Exception {
+        try (ClusterHarness h = ClusterHarness.singleServer(dir)) {
+            List<NodeProcess> all = threeNodes(h);
+            CliRun r = CliRun.run("deploy", EXAMPLES.resolve("echo/app.yaml").toString(), "--node", all.get(0).url());
+            assertThat(r.code()).as(r.err()).isZero();
+            for (NodeProcess n : all) {
+                h.eventually("echo deployed on " + n.name(), CONVERGE, () -> Http.post(n.url() + "/apps/echo/echo", "hi").body(),
+                        b -> b.equals("hi"));
+            }
+            AtomicBoolean moving = new AtomicBoolean(true);
+            List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(all.size());
+            List<Future<Integer>> clients = new ArrayList<>();
+            for (NodeProcess via : all) {
+                clients.add(pool.submit(() -> {
+                    int ok = 0;
+                    for (int i = 0; moving.get(); i++) {
+                        String body = "hello " + via.name() + " " + i;
+                        HttpResponse<String> res = Http.post(via.url() + "/apps/echo/echo", body, Duration.ofSeconds(30));
+                        if (res.statusCode() == 200 && res.body().equals(body)) {
+                            ok++;
+                        } else {
+                            failures.add(via.name() + " " + i + ": " + res.statusCode() + " " + res.body());
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            int moves = 0;
+            try {
+                for (int round = 0; round < 4; round++) {
+                    for (NodeProcess n : all) { // every echo instance this node runs goes to the next node
+                        for (JsonNode a : JSON.readTree(Http.get(n.url() + "/api/v1/atoms").body())) {
+                            String name = a.get("name").asText();
+                            if (name.startsWith("echo/echo/") && n.name().equals(a.path("node").asText())
+                                    && a.path("state").asText().matches("idle|running|waiting")) {
+                                HttpResponse<String> m = Http.post(n.url() + "/api/v1/atoms/" + name + "/migrate?to="
+                                        + other(all, n, 1).name(), "", Duration.ofSeconds(60));
+                                if (m.statusCode() == 200) {
+                                    moves++;
+                                } // an instance that expired meanwhile cannot move: not a failure of the move
+                            }
+                        }
+                    }
+                }
+            } finally {
+                moving.set(false);
+            }
+            int answered = 0;
+            for (Future<Integer> f : clients) {
+                answered += f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(failures).as("failed requests").isEmpty();
+            assertThat(moves).as("echo instances moved").isGreaterThanOrEqualTo(6);
+            assertThat(answered).isGreaterThan(100);
+            System.out.println("MigrationExamplesTest: " + moves + " moves of echo instances under " + answered
+                    + " HTTP requests, none failed");
+        }
+    }
+
     private static List<NodeProcess> threeNodes(ClusterHarness h) throws Exception {
         NodeProcess a = h.start("a", "cloud", List.of("big"), h.server());
         NodeProcess b = h.start("b", "cloud", List.of("big"), h.server());
