@@ -310,11 +310,20 @@ class FabricClusterTest {
 
     @Test
     void aFailedOverDaemonWithCheckpointsContinuesFromTheLastOne() throws Exception {
+        failsOverFromItsCheckpoint("probe.wasm");
+    }
+
+    @Test
+    void aFailedOverLoopStyleDaemonContinuesFromACheckpointOfItsCallStack() throws Exception {
+        failsOverFromItsCheckpoint("probe_loop.wasm"); // captured blocked in receive, resumed there
+    }
+
+    private void failsOverFromItsCheckpoint(String module) throws Exception {
         a.deploy(tmp, """
                 app: ck
                 atoms:
-                  - { name: d, module: probe.wasm, recovery: restart, checkpoint: 200ms, hibernate: never }
-                """);
+                  - { name: d, module: %s, recovery: restart, checkpoint: 200ms, hibernate: never }
+                """.formatted(module));
         await("placed", () -> whereRuns("ck/d/0").size() == 1);
         ClusterNode owner = nodes.stream().filter(n -> n.localAtoms().contains("ck/d/0")).findFirst().orElseThrow();
         for (int i = 1; i <= 5; i++) {

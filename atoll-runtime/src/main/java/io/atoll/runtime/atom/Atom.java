@@ -71,6 +71,25 @@ public final class Atom {
         }
     }
 
+    /** A loop atom's periodic checkpoints (atom thread only): when the last was taken, and after how many events. */
+    private long lastCheckpointNanos = System.nanoTime();
+    private int eventsAtCheckpoint;
+    private boolean checkpointing;
+
+    /**
+     * For a loop atom about to wait in receive: -1 if no checkpoint is pending (none configured,
+     * not capturable mid-run, or no event since the last one), else the milliseconds until it is
+     * due (0: now).
+     */
+    private long checkpointDueMs() {
+        long every = ctx.spec().checkpointMs();
+        if (every <= 0 || !midRun || eventsHandled == eventsAtCheckpoint) {
+            return -1;
+        }
+        long left = every - (System.nanoTime() - lastCheckpointNanos) / 1_000_000L;
+        return Math.max(0, left);
+    }
+
     /** The module this instance runs when not its definition's (after a live update); null: the definition's. */
     private volatile CompiledModule module;
     /** Set by {@link #resumeUpdated}: the paused atom continues in this module. */
@@ -484,6 +503,8 @@ public final class Atom {
 
     /** A periodic checkpoint, between events (atom thread). A failure is logged, never a fault. */
     private void checkpoint(AtomInstance instance) {
+        lastCheckpointNanos = System.nanoTime();
+        eventsAtCheckpoint = eventsHandled;
         try {
             ctx.checkpointed(this, captured(instance.capture(), List.of(), 0));
         } catch (RuntimeException ex) {
@@ -526,7 +547,10 @@ public final class Atom {
         midRun = instance.midRunCapture();
         int code = guest(instance, resume ? AtomInstance::resumeMain : AtomInstance::runMain);
         while (instance.unwound()) {
-            if (handOver(instance, host) == null) {
+            if (checkpointing) {
+                checkpointing = false;
+                checkpoint(instance);
+            } else if (handOver(instance, host) == null) {
                 return false; // state MOVED
             }
             state = AtomState.RUNNING;
@@ -663,7 +687,17 @@ public final class Atom {
             state = AtomState.WAITING;
             Envelope e;
             try {
-                e = stopping ? Mailbox.STOP : mailbox.take(timeoutMs);
+                long due = checkpointDueMs();
+                if (due == 0) { // a loop atom's periodic checkpoint: unwind here, capture, rewind (runLoop)
+                    checkpointing = true;
+                    throw new CaptureSignal();
+                }
+                boolean forCheckpoint = due > 0 && (timeoutMs < 0 || due < timeoutMs);
+                e = stopping ? Mailbox.STOP : mailbox.take(forCheckpoint ? due : timeoutMs);
+                if (e == null && forCheckpoint) {
+                    checkpointing = true;
+                    throw new CaptureSignal(); // receive runs again after the checkpoint, with the guest's timeout
+                }
                 if (e == Mailbox.CAPTURE && midRun && captureRequested()) {
                     throw new CaptureSignal(); // the instrumented instance unwinds from here
                 }
@@ -707,6 +741,13 @@ public final class Atom {
 
         @Override
         public void captureFailed(String why) {
+            if (checkpointing) { // try again after the next interval, not at once
+                checkpointing = false;
+                lastCheckpointNanos = System.nanoTime();
+                eventsAtCheckpoint = eventsHandled;
+                LOG.warn("atom {}: checkpoint skipped: {}", name, why);
+                return;
+            }
             CompletableFuture<Captured> request = captureRequest;
             if (request != null) {
                 request.completeExceptionally(new IllegalStateException(name + " cannot be captured: " + why));
