@@ -164,8 +164,11 @@ final class DaemonPlacer {
             }
         } else if (owner.get().equals(self)) {
             // ours, not running: from before this process started (a restart), so run it again as a
-            // lone node would, even if it had failed then
-            start(d, name);
+            // lone node would, even if it had failed then. Unless it moved away moments ago: then
+            // this node's copy of the directory lags behind the move.
+            if (core.movedTo(name) == null) {
+                start(d, name);
+            }
         } else if (!live.contains(owner.get()) && chosen && failsOver(d.spec()) && isGone(owner.get())) {
             if (directory.takeOver(name, owner.get(), self, NameMirror.RUNNING)) {
                 LOG.info("node {} is down: {} restarts here", owner.get(), name);

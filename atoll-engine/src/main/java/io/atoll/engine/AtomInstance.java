@@ -169,7 +169,12 @@ public final class AtomInstance {
             switch (s.form()) {
                 case InstanceState.DEFLATED -> mem.write(0, InstanceState.inflate(s.memory(), s.pages() * 65536));
                 case InstanceState.RAW -> mem.write(0, s.memory());
-                default -> throw new IllegalStateException("a memory delta needs its pre-copied base first");
+                default -> { // onto the pre-copied base this instance holds already (stagePages)
+                    if (!staged) {
+                        throw new IllegalStateException("a memory delta needs its pre-copied base first");
+                    }
+                    InstanceState.writeDelta(s.memory(), mem);
+                }
             }
         }
         for (int i = 0; i < s.globalsLow().length; i++) {
@@ -197,6 +202,27 @@ public final class AtomInstance {
             stack.restoreSaveArea(s.saveArea());
         }
         unwound = s.suspended();
+    }
+
+    private boolean staged;
+
+    /**
+     * Pre-copy on the receiving node: makes this fresh instance's memory {@code pages} pages (all
+     * zero at the first call) and writes the given pages, each 64 KiB of {@code data} from
+     * {@code offsets}. A later {@link InstanceState#DELTA} restores onto it.
+     */
+    public void stagePages(int pages, int[] indexes, byte[] data, int[] offsets) {
+        var mem = instance.memory();
+        if (!staged) {
+            mem.zero(); // pages never sent are zero at the source
+            staged = true;
+        }
+        if (mem.pages() < pages && mem.grow(pages - mem.pages()) < 0) {
+            throw new IllegalStateException("cannot grow memory to " + pages + " pages (the atom's memory limit here)");
+        }
+        for (int i = 0; i < indexes.length; i++) {
+            mem.write(indexes[i] * 65536, data, offsets[i], 65536);
+        }
     }
 
     public long memoryBytes() {

@@ -68,9 +68,12 @@ public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] 
         return b;
     }
 
-    /** {@code base} (a raw image the receiver holds) with a {@link #DELTA} applied: a raw image of {@code pages} pages. */
+    /**
+     * {@code base} (a raw image the receiver holds) with a {@link #DELTA} applied: a raw image of
+     * {@code pages} pages. Writes into {@code base} itself when it has that size already.
+     */
     public static byte[] applyDelta(byte[] base, int pages, byte[] delta) {
-        byte[] raw = java.util.Arrays.copyOf(base, pages * PAGE);
+        byte[] raw = base.length == pages * PAGE ? base : java.util.Arrays.copyOf(base, pages * PAGE);
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(delta);
         int count = in.getInt();
         for (int i = 0; i < count; i++) {
@@ -81,6 +84,20 @@ public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] 
             in.get(raw, p * PAGE, PAGE);
         }
         return raw;
+    }
+
+    /** Writes the pages of a {@link #DELTA} into a memory that holds the base already. */
+    static void writeDelta(byte[] delta, com.dylibso.chicory.runtime.Memory memory) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(delta);
+        int count = in.getInt();
+        for (int i = 0; i < count; i++) {
+            int p = in.getInt();
+            if (p < 0 || p >= memory.pages()) {
+                throw new IllegalStateException("page " + p + " outside a memory of " + memory.pages() + " pages");
+            }
+            memory.write(p * PAGE, delta, in.position(), PAGE);
+            in.position(in.position() + PAGE);
+        }
     }
 
     /** How many pages a {@link #DELTA} carries. */

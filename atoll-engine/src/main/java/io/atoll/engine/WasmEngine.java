@@ -244,6 +244,15 @@ public final class WasmEngine {
     }
 
     /**
+     * Restores a captured state into {@code staged}, an instance that received the pre-copied
+     * memory ({@link AtomInstance#stagePages}); a {@link InstanceState#DELTA} goes on top of it.
+     */
+    public AtomInstance restoreOnto(AtomInstance staged, InstanceState state) {
+        staged.restore(state, true);
+        return staged;
+    }
+
+    /**
      * Why a state captured from an instance of {@code from} cannot continue in {@code to} (live
      * update; see {@link UpdateCheck}), or an empty list if it can: then a trial restore has
      * worked too. Both modules must be loaded and checked.

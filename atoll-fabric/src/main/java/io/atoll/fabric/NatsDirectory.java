@@ -243,6 +243,13 @@ public final class NatsDirectory implements ClusterDirectory {
         checkName(name);
         String key = key(name);
         try {
+            // First against the revision the watch last showed: one round trip instead of a read and
+            // a write (a migration's commit is inside its pause). If the store moved on, read it.
+            Entry cached = names.get(name);
+            if (cached != null && fromNode.equals(cached.value().node()) && casUpdate(name, key,
+                    new Value(toNode, metadata, cached.value().aliases()), cached.revision())) {
+                return true;
+            }
             for (int i = 0; i < CAS_ATTEMPTS; i++) {
                 checkOpen();
                 KeyValueEntry current = kv.get(key);

@@ -79,19 +79,19 @@ public final class Definition implements AtomContext {
     /**
      * Takes in an instance captured on another node, paused: its name answers here (what arrives
      * waits in its mailbox behind the messages that travelled with it) but the cluster does not
-     * know yet and nothing runs until {@link #activate}.
+     * know yet and nothing runs until {@link #activate}. {@code staged}: the instance from
+     * {@link #stage} whose memory was pre-copied, or null.
      */
-    public synchronized Atom adopt(String name, Atom.Captured captured, List<String> aliases, CompiledModule module) {
+    public synchronized Atom adopt(String name, Atom.Captured captured, List<String> aliases, CompiledModule module,
+            Atom staged) {
         if (undeployed) {
             throw new HostError(ErrorCode.ENOTFOUND, fullName + " is being undeployed");
         }
         if (!name.startsWith(fullName + "/") || core.directory().get(name) != null) {
             throw new IllegalStateException(name + " already runs here, or is not an instance of " + fullName);
         }
-        Atom atom = new Atom(name, this);
-        if (module != this.module) {
-            atom.useModule(module); // it was updated live to another version
-        }
+        Atom atom = staged != null ? staged : stage(name, module); // (another module: it was updated live)
+        atom.prepare(captured); // restored now: resuming after the commit only starts its thread
         for (io.atoll.abi.Envelope e : captured.waiting()) {
             atom.mailbox().offer(e);
         }
@@ -129,6 +129,22 @@ public final class Definition implements AtomContext {
         instances.removeIf(a -> a.name().equals(name)); // a stopped or failed one from before
         launch(name, aliases, checkpoint);
         return true;
+    }
+
+    /**
+     * An atom that will arrive here by migration, not known to anyone yet: pre-copy writes its
+     * memory into it, then {@link #adopt} takes it in. {@code module}: the one it runs (another
+     * than the definition's if it was updated live).
+     */
+    public Atom stage(String name, CompiledModule module) {
+        if (!name.startsWith(fullName + "/")) {
+            throw new IllegalStateException(name + " is not an instance of " + fullName);
+        }
+        Atom atom = new Atom(name, this);
+        if (module != this.module) {
+            atom.useModule(module);
+        }
+        return atom;
     }
 
     /** Stops the instance {@code name} on this node (the cluster moved it elsewhere); false if it is not here. */

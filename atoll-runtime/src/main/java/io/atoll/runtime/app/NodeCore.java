@@ -204,6 +204,7 @@ public final class NodeCore implements AutoCloseable {
 
     /** Only in this node's directory: an atom arriving by migration, not yet committed. */
     void registerHere(Atom atom, List<String> aliases) {
+        moved.remove(atom.name()); // it is (back) here: no forwarding
         directory.register(atom.name(), atom);
         for (String alias : aliases) {
             directory.addAlias(atom.name(), alias);

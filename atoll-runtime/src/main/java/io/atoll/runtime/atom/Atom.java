@@ -71,6 +71,39 @@ public final class Atom {
         }
     }
 
+    /** An instance restored ahead of the start (an atom arriving by migration), with the host it is bound to. */
+    private volatile AtomInstance prepared;
+    private volatile Host preparedHost;
+
+    /**
+     * Before {@link #startFrom}: restores the captured state into an instance now, on the calling
+     * thread, so that the start after the move commits only starts the thread (and a state that
+     * cannot be restored here fails the move before it commits).
+     */
+    public void prepare(Captured c) {
+        if (prepared != null) { // its memory came ahead by pre-copy: the rest goes on top
+            ctx.engine().restoreOnto(prepared, c.state());
+            return;
+        }
+        Host h = new Host();
+        AtomInstance i = ctx.engine().restore(module(), h, ctx.instanceOptions(), c.state());
+        preparedHost = h;
+        prepared = i;
+    }
+
+    /**
+     * Pre-copy, on the node the atom moves to (before {@link #prepare}): writes pages of its
+     * memory, 64 KiB each, into the instance it will continue in (made at the first call).
+     */
+    public void stagePages(int pages, int[] indexes, byte[] data, int[] offsets) {
+        if (prepared == null) {
+            Host h = new Host();
+            prepared = ctx.engine().instantiate(module(), h, ctx.instanceOptions());
+            preparedHost = h;
+        }
+        prepared.stagePages(pages, indexes, data, offsets);
+    }
+
     /** A loop atom's periodic checkpoints (atom thread only): when the last was taken, and after how many events. */
     private long lastCheckpointNanos = System.nanoTime();
     private int eventsAtCheckpoint;
@@ -410,12 +443,14 @@ public final class Atom {
     private void serve(String recoverWith) {
         Thread.interrupted(); // a stale interrupt must not hit the new instance
         state = AtomState.STARTING;
-        Host host = new Host();
+        Host host = preparedHost != null ? preparedHost : new Host();
         AtomInstance instance;
         InstanceState moved = restoreFrom;
         if (moved != null) { // arrived from another node: continue where it was, no start-up again
             restoreFrom = null;
-            instance = ctx.engine().restore(module(), host, ctx.instanceOptions(), moved);
+            instance = prepared != null ? prepared : ctx.engine().restore(module(), host, ctx.instanceOptions(), moved);
+            prepared = null;
+            preparedHost = null;
             live = instance;
             memoryBytes = instance.memoryBytes();
             if (moved.suspended() && !runLoop(instance, host, true)) { // captured mid-run: resume its call stack

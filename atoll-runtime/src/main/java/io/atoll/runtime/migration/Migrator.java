@@ -156,9 +156,11 @@ public final class Migrator {
             throw new AtollException("interrupted while capturing " + name, null);
         }
         long paused = captured.pausedAtNanos(); // the atom stopped taking events then
+        long capturedAt = System.nanoTime();
         Definition d = (Definition) atom.context();
         Snapshot snapshot = new Snapshot(name, d.fullName(), atom.module().hash(), captured, d.aliasesOf(atom));
         byte[] bytes = snapshot.encode();
+        long preparedAt;
         try {
             byte[] prepare = bytes;
             if (bytes.length > Integer.getInteger("atoll.migration.inline-limit", INLINE_LIMIT)) { // over what one fabric message carries: through the object store
@@ -167,6 +169,7 @@ public final class Migrator {
                 prepare = (BLOB + hash).getBytes(StandardCharsets.UTF_8);
             }
             await(cluster.call(to, "migrate.prepare", prepare), "node " + to);
+            preparedAt = System.nanoTime();
         } catch (AtollException e) {
             atom.abortMove();
             dropPreCopy(to, name, copied);
@@ -174,10 +177,13 @@ public final class Migrator {
                     + e.getMessage(), e.hint());
         }
         boolean committed;
+        long committedAt;
         try {
             committed = cluster.moveName(name, self, to);
+            committedAt = System.nanoTime();
         } catch (RuntimeException e) {
             committed = false;
+            committedAt = System.nanoTime();
             LOG.warn("commit of {} to {} failed: {}", name, to, e.getMessage());
         }
         if (!committed) {
@@ -209,14 +215,27 @@ public final class Migrator {
         long done = System.nanoTime();
         Report r = new Report(name, self, to, (done - paused) / 1e6, (done - t0) / 1e6,
                 bytes.length + (copied == null ? 0 : copied.bytes()), copied == null ? 0 : copied.rounds());
-        LOG.info("moved {} to {}: downtime {} ms, total {} ms, {} bytes", name, to, r.toMap().get("downtimeMs"),
-                r.toMap().get("totalMs"), bytes.length);
+        LOG.info("moved {} to {}: downtime {} ms (capture {}, prepare {}, commit {}, go {}), total {} ms, {} bytes, {} pre-copy rounds",
+                name, to, r.toMap().get("downtimeMs"), ms(capturedAt - paused), ms(preparedAt - capturedAt),
+                ms(committedAt - preparedAt), ms(done - committedAt), r.toMap().get("totalMs"), r.bytes(), r.rounds());
         return r;
     }
 
-    /** Whether an atom of that name is moving to this node right now (prepared, not resumed). */
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String ms(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
+    }
+
+    /** Whether an atom of that name is moving to this node right now (its memory being pre-copied, or prepared, not resumed). */
     public boolean arriving(String name) {
-        return adopting.containsKey(name);
+        return adopting.containsKey(name) || staged.containsKey(name);
     }
 
     /** A control call from another node. */
@@ -255,37 +274,22 @@ public final class Migrator {
 
     // ---- target side ----
 
-    private void prepare(Snapshot snapshot) {
-        Snapshot s = withPreCopiedMemory(snapshot);
-        int slash = s.definition().indexOf('/');
-        Application app = core.app(s.definition().substring(0, slash));
-        Definition d = app == null ? null : app.definition(s.definition().substring(slash + 1));
-        if (d == null) {
-            throw new AtollException(s.definition() + " is not deployed on node " + core.nodeName(), null);
+    private void prepare(Snapshot s) {
+        Staged st = null;
+        if (s.captured().state().form() == InstanceState.DELTA) { // its memory came ahead: the changed pages go on top
+            st = staged.remove(s.name());
+            if (st == null || !st.atom().module().hash().equals(s.module())) {
+                throw new AtollException("the pre-copied memory of " + s.name() + " is not on node " + core.nodeName(), null);
+            }
         }
+        Definition d = definition(s.definition());
         // the definition's module, or the one the atom was updated to (live update) from the store
         io.atoll.engine.CompiledModule module = d.module().hash().equals(s.module()) ? d.module()
                 : core.loadModule(s.module(), d);
-        Atom atom = d.adopt(s.name(), s.captured(), s.aliases(), module);
+        Atom atom = d.adopt(s.name(), s.captured(), s.aliases(), module, st == null ? null : st.atom());
         Adoption a = new Adoption(d, atom, s);
         adopting.put(s.name(), a);
         Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name(), a));
-    }
-
-    /** A snapshot whose memory is a delta over a pre-copied image, made whole with that image. */
-    private Snapshot withPreCopiedMemory(Snapshot s) {
-        InstanceState state = s.captured().state();
-        if (state.form() == InstanceState.DELTA) { // the pages that changed since the pre-copy
-            Image base = images.remove(s.name());
-            if (base == null) {
-                throw new AtollException("the pre-copied memory of " + s.name() + " is not on node " + core.nodeName(), null);
-            }
-            Atom.Captured c = s.captured();
-            InstanceState full = state.withMemory(InstanceState.RAW, InstanceState.applyDelta(base.bytes(), state.pages(), state.memory()));
-            return new Snapshot(s.name(), s.definition(), s.module(), new Atom.Captured(full, c.waiting(), c.messages(), c.faults(),
-                    c.restarts(), c.clockNanos(), c.wallMillis(), 0), s.aliases());
-        }
-        return s;
     }
 
     private void go(byte[] body) {
@@ -309,7 +313,7 @@ public final class Migrator {
     }
 
     private void abort(String name) {
-        images.remove(name);
+        staged.remove(name);
         Adoption a = adopting.remove(name);
         if (a != null) {
             a.definition().dropAdopted(a.atom());
@@ -361,10 +365,10 @@ public final class Migrator {
     /** What the target holds after the pre-copy rounds: the image the final delta is taken against. */
     private record PreCopy(byte[] image, int rounds, long bytes) {}
 
-    /** A pre-copied memory image held here for an atom about to arrive, and when it was last touched. */
-    private record Image(byte[] bytes, long touchedNanos) {}
+    /** An atom about to arrive here, its memory being pre-copied into its instance, and when that last happened. */
+    private record Staged(Atom atom, long touchedNanos) {}
 
-    private final Map<String, Image> images = new ConcurrentHashMap<>();
+    private final Map<String, Staged> staged = new ConcurrentHashMap<>();
 
     /**
      * Copies the running atom's memory to {@code to} in rounds: first every non-zero page, then
@@ -373,10 +377,16 @@ public final class Migrator {
      */
     private PreCopy preCopy(Atom atom, String name, String to) {
         byte[] image = atom.memoryWhileRunning();
+        for (int i = 0; image == null && i < 50 && atom.state() == io.atoll.runtime.atom.AtomState.STARTING; i++) {
+            sleep(2); // it has just arrived here and is being restored (moved on at once)
+            image = atom.memoryWhileRunning();
+        }
         if (image == null) {
             return null;
         }
-        long bytes = sendPages(name, to, image, changedPages(new byte[0], image));
+        Definition d = (Definition) atom.context();
+        String module = atom.module().hash();
+        long bytes = sendPages(name, d.fullName(), module, to, image, changedPages(new byte[0], image));
         int rounds = 1;
         int last = Integer.MAX_VALUE;
         while (rounds < MAX_ROUNDS) {
@@ -388,7 +398,7 @@ public final class Migrator {
             if (changed.size() <= SMALL_ENOUGH_PAGES || changed.size() >= last) {
                 break; // small enough for the pause, or a writer as fast as the copy: more rounds do not help
             }
-            bytes += sendPages(name, to, now, changed);
+            bytes += sendPages(name, d.fullName(), module, to, now, changed);
             image = now;
             last = changed.size();
             rounds++;
@@ -420,7 +430,7 @@ public final class Migrator {
     }
 
     /** Sends pages of {@code image} in PRECOPY calls; the target's image grows to {@code image}'s size. Returns bytes sent. */
-    private long sendPages(String name, String to, byte[] image, List<Integer> pages) {
+    private long sendPages(String name, String definition, String module, String to, byte[] image, List<Integer> pages) {
         long sent = 0;
         int i = 0;
         do { // at least one call, so the target learns the size
@@ -428,6 +438,8 @@ public final class Migrator {
             ByteArrayOutputStream b = new ByteArrayOutputStream(part.size() * (PAGE + 4) + 64);
             try (DataOutputStream out = new DataOutputStream(b)) {
                 out.writeUTF(name);
+                out.writeUTF(definition);
+                out.writeUTF(module);
                 out.writeInt(image.length / PAGE);
                 out.writeInt(part.size());
                 for (int p : part) {
@@ -445,30 +457,56 @@ public final class Migrator {
         return sent;
     }
 
-    /** Target side of a PRECOPY call: pages into the image held for the arriving atom. */
+    /** Target side of a PRECOPY call: pages into the instance the arriving atom will continue in. */
     private void receivePages(byte[] body) {
+        String name;
+        String definition;
+        String module;
+        int pages;
+        int[] indexes;
+        int[] offsets;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
-            String name = in.readUTF();
-            int pages = in.readInt();
+            name = in.readUTF();
+            definition = in.readUTF();
+            module = in.readUTF();
+            pages = in.readInt();
             int count = in.readInt();
-            long now = System.nanoTime();
-            images.values().removeIf(old -> now - old.touchedNanos() > TimeUnit.MINUTES.toNanos(2)); // sources that vanished
-            Image held = images.get(name);
-            byte[] image = held == null ? new byte[pages * PAGE] : held.bytes();
-            if (image.length < pages * PAGE) {
-                image = java.util.Arrays.copyOf(image, pages * PAGE);
-            }
+            indexes = new int[count];
+            offsets = new int[count];
+            int at = body.length - in.available();
             for (int i = 0; i < count; i++) {
-                int p = in.readInt();
-                if (p < 0 || p >= pages) {
-                    throw new AtollException("pre-copy page " + p + " outside a memory of " + pages + " pages", null);
+                indexes[i] = in.readInt();
+                offsets[i] = at + 4; // after the index
+                if (indexes[i] < 0 || indexes[i] >= pages || in.skipBytes(PAGE) != PAGE) {
+                    throw new AtollException("malformed PRECOPY: page " + indexes[i] + " of " + pages, null);
                 }
-                in.readFully(image, p * PAGE, PAGE);
+                at = offsets[i] + PAGE;
             }
-            images.put(name, new Image(image, now));
         } catch (IOException e) {
             throw new AtollException("malformed PRECOPY: " + e.getMessage(), null);
         }
+        long now = System.nanoTime();
+        staged.values().removeIf(old -> now - old.touchedNanos() > TimeUnit.MINUTES.toNanos(2)); // sources that vanished
+        Staged held = staged.get(name);
+        Atom atom;
+        if (held != null) {
+            atom = held.atom();
+        } else {
+            Definition d = definition(definition);
+            atom = d.stage(name, d.module().hash().equals(module) ? d.module() : core.loadModule(module, d));
+        }
+        atom.stagePages(pages, indexes, body, offsets);
+        staged.put(name, new Staged(atom, now));
+    }
+
+    private Definition definition(String fullName) {
+        int slash = fullName.indexOf('/');
+        Application app = core.app(fullName.substring(0, slash));
+        Definition d = app == null ? null : app.definition(fullName.substring(slash + 1));
+        if (d == null) {
+            throw new AtollException(fullName + " is not deployed on node " + core.nodeName(), null);
+        }
+        return d;
     }
 
     // ---- encoding ----
