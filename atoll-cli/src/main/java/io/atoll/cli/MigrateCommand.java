@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,9 +42,17 @@ final class MigrateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("moving " + atom + " to " + to + " ...");
         out.flush();
-        NodeClient.Response r = nodeOptions.client().post(
-                NodeClient.query("/api/v1/atoms/" + atom + "/migrate",
-                        Map.of("to", to, "precopy", String.valueOf(!stopAndCopy))), new byte[0], Duration.ofSeconds(120));
+        NodeClient client = nodeOptions.client();
+        CompletableFuture<NodeClient.Response> move = CompletableFuture.supplyAsync(() -> client.post(
+                NodeClient.query("/api/v1/atoms/" + atom + "/migrate", Map.of("to", to, "precopy", String.valueOf(!stopAndCopy))),
+                new byte[0], Duration.ofSeconds(120)));
+        showProgress(client, move, out);
+        NodeClient.Response r;
+        try {
+            r = move.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
         JsonNode report;
         try {
             report = NodeClient.JSON.readTree(r.body());
@@ -55,5 +65,63 @@ final class MigrateCommand implements Callable<Integer> {
                 report.path("preCopyRounds").asInt());
         out.flush();
         return 0;
+    }
+
+    /**
+     * While the move runs, asks the atom's node where it is ({@code migration} in
+     * {@code GET /api/v1/atoms/{name}}) and prints each new phase. Best effort: a node this
+     * command cannot reach just means no progress lines.
+     */
+    private void showProgress(NodeClient client, CompletableFuture<?> move, PrintWriter out) {
+        NodeClient owner = null;
+        String last = "";
+        while (!move.isDone()) {
+            try {
+                if (owner == null) {
+                    owner = ownerOf(client);
+                }
+                JsonNode m = owner == null ? null : owner.getJson("/api/v1/atoms/" + atom).path("migration");
+                if (m != null && !m.isMissingNode()) {
+                    String phase = m.path("phase").asText();
+                    String line = switch (phase) {
+                        case "pre-copy" -> String.format("  pre-copy round %d: %s sent (memory %s)", m.path("round").asInt(),
+                                mib(m.path("bytes").asLong()), mib(m.path("memoryBytes").asLong()));
+                        case "capture" -> "  paused at a safe point: capturing what changed";
+                        case "prepare" -> String.format("  sending the state (%s so far)", mib(m.path("bytes").asLong()));
+                        case "commit" -> "  switching the name to " + to;
+                        case "resume" -> "  resuming on " + to;
+                        default -> "";
+                    };
+                    if (!line.isEmpty() && !line.equals(last)) {
+                        out.println(line);
+                        out.flush();
+                        last = line;
+                    }
+                }
+                move.get(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+                // not done yet, or no progress to show: keep waiting for the move itself
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return; // the move's own error is reported by the caller
+            }
+        }
+    }
+
+    /** A client for the node that runs the atom (from the directory and the node list), or null. */
+    private NodeClient ownerOf(NodeClient client) {
+        String node = client.getJson("/api/v1/atoms/" + atom).path("node").asText("");
+        for (JsonNode n : client.getJson("/api/v1/nodes")) {
+            if (n.path("name").asText().equals(node) && n.hasNonNull("address")) {
+                return new NodeClient(n.path("address").asText(), nodeOptions.token);
+            }
+        }
+        return node.isEmpty() ? null : client;
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
     }
 }

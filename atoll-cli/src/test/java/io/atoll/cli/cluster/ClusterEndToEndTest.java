@@ -209,6 +209,38 @@ class ClusterEndToEndTest {
     }
 
     @Test
+    void migrateShowsThePreCopyAsItGoesAndTheAtomKeepsItsMemory() throws Exception {
+        try (ClusterHarness h = ClusterHarness.singleServer(dir)) {
+            NodeProcess a = h.start("a", "cloud", List.of(), h.server());
+            NodeProcess c = h.start("c", "cloud", List.of(), h.server());
+            List.of(a, c).forEach(h::await);
+            h.eventually("both up", CONVERGE, () -> h.state(a, "c").equals("up"));
+            CliRun deploy = CliRun.run("deploy", manifest("bulk", """
+                    app: bulk
+                    atoms:
+                      - { name: d, module: probe.wasm, hibernate: never, limits: { memory: 256Mi, timeout: 60s } }
+                    """).toString(), "--node", a.url());
+            assertThat(deploy.code()).as(deploy.err()).isZero();
+            String owner = h.eventually("placed", CONVERGE, () -> running(List.of(a, c), "bulk/").getOrDefault("bulk/d/0", List.of()),
+                    l -> l.size() == 1).get(0);
+            NodeProcess source = owner.equals("a") ? a : c;
+            NodeProcess target = source == a ? c : a;
+            assertThat(send(source, "bulk/d/0", "fill 65536")).isEqualTo("filled 65536"); // 64 MiB, incompressible
+            String mem = send(source, "bulk/d/0", "mem");
+            // asked through the other node: the command finds the atom's node and follows the move there
+            CliRun r = CliRun.run("migrate", "bulk/d/0", "--to", target.name(), "--node", target.url());
+            assertThat(r.code()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("moving bulk/d/0 to " + target.name()).containsPattern("pre-copy round 1: [0-9.]+ MiB sent")
+                    .contains("moved bulk/d/0 from " + source.name() + " to " + target.name());
+            assertThat(r.out().lines().filter(l -> l.contains("pre-copy rounds")).findFirst().orElse(""))
+                    .as("at least one pre-copy round reported").doesNotContain(" 0 pre-copy rounds");
+            System.out.println("ClusterEndToEndTest: " + r.out().strip().replace("\n", " | "));
+            assertThat(send(target, "bulk/d/0", "mem")).isEqualTo(mem);
+            assertThat(send(target, "bulk/d/0", "count")).isEqualTo("4"); // fill, mem, mem, then this one
+        }
+    }
+
+    @Test
     void aTargetKilledInTheMiddleOfATransferLeavesTheAtomRunningOnTheSource() throws Exception {
         try (ClusterHarness h = ClusterHarness.singleServer(dir).downAfter(DOWN_AFTER)) {
             NodeProcess a = h.start("a", "cloud", List.of("src"), h.server());

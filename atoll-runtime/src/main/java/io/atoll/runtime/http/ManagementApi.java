@@ -101,6 +101,7 @@ final class ManagementApi {
             if (a != null) {
                 Map<String, Object> m2 = info(a);
                 m2.put("node", node.config().name());
+                core.migrator().progress(name).ifPresent(p -> m2.put("migration", p.toMap()));
                 Json.send(res, 200, m2);
                 return;
             }

@@ -82,6 +82,33 @@ public final class Migrator {
         }
     }
 
+    /**
+     * Where a move driven by this node is (for {@code GET /api/v1/atoms/{name}}, so the CLI can
+     * show progress): {@code phase} is pre-copy, capture, prepare, commit or resume.
+     */
+    public record Progress(String to, String phase, int round, long bytes, long memoryBytes) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("to", to);
+            m.put("phase", phase);
+            m.put("round", round);
+            m.put("bytes", bytes);
+            m.put("memoryBytes", memoryBytes);
+            return m;
+        }
+    }
+
+    private final Map<String, Progress> moving = new ConcurrentHashMap<>();
+
+    /** The move of {@code name} this node drives right now, if any. */
+    public java.util.Optional<Progress> progress(String name) {
+        return java.util.Optional.ofNullable(moving.get(name));
+    }
+
+    private void progress(String name, String to, String phase, int round, long bytes, Atom atom) {
+        moving.put(name, new Progress(to, phase, round, bytes, atom.memoryBytes()));
+    }
+
     public Migrator(NodeCore core) {
         this.core = core;
     }
@@ -101,6 +128,17 @@ public final class Migrator {
      * (docs/migration.md); without, the whole memory is captured and sent during the pause.
      */
     public Report migrate(String name, String to, boolean preCopy) {
+        boolean[] mine = new boolean[1]; // whether this call registered the move (and must forget it)
+        try {
+            return migrateOnce(name, to, preCopy, mine);
+        } finally {
+            if (mine[0]) {
+                moving.remove(name);
+            }
+        }
+    }
+
+    private Report migrateOnce(String name, String to, boolean preCopy, boolean[] mine) {
         Cluster cluster = core.cluster();
         String self = core.nodeName();
         if (cluster == Cluster.ALONE) {
@@ -128,6 +166,10 @@ public final class Migrator {
         }
         long t0 = System.nanoTime();
         PreCopy copied = null;
+        if (moving.putIfAbsent(name, new Progress(to, "start", 0, 0, atom.memoryBytes())) != null) {
+            throw new AtollException(name + " is being moved already", "wait for that move to end");
+        }
+        mine[0] = true;
         if (preCopy) {
             try {
                 copied = preCopy(atom, name, to);
@@ -138,6 +180,8 @@ public final class Migrator {
             }
         }
         Atom.Captured captured;
+        long precopied = copied == null ? 0 : copied.bytes();
+        progress(name, to, "capture", copied == null ? 0 : copied.rounds(), precopied, atom);
         try {
             captured = atom.requestCapture(copied == null ? null : copied.image()).get(CAPTURE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -161,6 +205,7 @@ public final class Migrator {
         Snapshot snapshot = new Snapshot(name, d.fullName(), atom.module().hash(), captured, d.aliasesOf(atom));
         byte[] bytes = snapshot.encode();
         long preparedAt;
+        progress(name, to, "prepare", copied == null ? 0 : copied.rounds(), precopied + bytes.length, atom);
         try {
             byte[] prepare = bytes;
             if (bytes.length > Integer.getInteger("atoll.migration.inline-limit", INLINE_LIMIT)) { // over what one fabric message carries: through the object store
@@ -178,6 +223,7 @@ public final class Migrator {
         }
         boolean committed;
         long committedAt;
+        progress(name, to, "commit", copied == null ? 0 : copied.rounds(), precopied + bytes.length, atom);
         try {
             committed = cluster.moveName(name, self, to);
             committedAt = System.nanoTime();
@@ -203,6 +249,7 @@ public final class Migrator {
                     + ": " + e.getMessage(), null);
         }
         core.left(atom);
+        progress(name, to, "resume", copied == null ? 0 : copied.rounds(), precopied + bytes.length, atom);
         try {
             if (Boolean.getBoolean("atoll.migration.test.lose-go")) { // fault injection for tests: GO lost on the way
                 throw new AtollException("GO lost (test)", null);
@@ -386,7 +433,8 @@ public final class Migrator {
         }
         Definition d = (Definition) atom.context();
         String module = atom.module().hash();
-        long bytes = sendPages(name, d.fullName(), module, to, image, changedPages(new byte[0], image));
+        progress(name, to, "pre-copy", 1, 0, atom);
+        long bytes = sendPages(name, d.fullName(), module, to, image, changedPages(new byte[0], image), atom, 0);
         int rounds = 1;
         int last = Integer.MAX_VALUE;
         while (rounds < MAX_ROUNDS) {
@@ -398,7 +446,8 @@ public final class Migrator {
             if (changed.size() <= SMALL_ENOUGH_PAGES || changed.size() >= last) {
                 break; // small enough for the pause, or a writer as fast as the copy: more rounds do not help
             }
-            bytes += sendPages(name, d.fullName(), module, to, now, changed);
+            progress(name, to, "pre-copy", rounds + 1, bytes, atom);
+            bytes += sendPages(name, d.fullName(), module, to, now, changed, atom, bytes);
             image = now;
             last = changed.size();
             rounds++;
@@ -430,7 +479,9 @@ public final class Migrator {
     }
 
     /** Sends pages of {@code image} in PRECOPY calls; the target's image grows to {@code image}'s size. Returns bytes sent. */
-    private long sendPages(String name, String definition, String module, String to, byte[] image, List<Integer> pages) {
+    private long sendPages(String name, String definition, String module, String to, byte[] image, List<Integer> pages,
+            Atom atom, long before) {
+        int round = progress(name).map(Progress::round).orElse(0);
         long sent = 0;
         int i = 0;
         do { // at least one call, so the target learns the size
@@ -452,6 +503,7 @@ public final class Migrator {
             byte[] body = b.toByteArray();
             await(core.cluster().call(to, "migrate.precopy", body), "node " + to);
             sent += body.length;
+            progress(name, to, "pre-copy", round, before + sent, atom);
             i += part.size();
         } while (i < pages.size());
         return sent;
