@@ -16,7 +16,7 @@ import java.util.zip.Inflater;
  *     resumes with {@link AtomInstance#resumeMain()}; false if captured with an empty call stack
  * @param form how {@code memory} holds the linear memory: {@link #DEFLATED} image, {@link #RAW}
  *     image, or {@link #DELTA}: only the pages that differ from a copy the receiver already has
- *     (pre-copy; see {@link #applyDelta})
+ *     (pre-copy; see {@link AtomInstance#stagePages})
  */
 public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] globalsHigh, int[][] tables, byte[] result,
         int saveArea, boolean suspended, byte form) {
@@ -66,24 +66,6 @@ public record InstanceState(int pages, byte[] memory, long[] globalsLow, long[] 
         byte[] b = out.toByteArray();
         java.nio.ByteBuffer.wrap(b).putInt(count);
         return b;
-    }
-
-    /**
-     * {@code base} (a raw image the receiver holds) with a {@link #DELTA} applied: a raw image of
-     * {@code pages} pages. Writes into {@code base} itself when it has that size already.
-     */
-    public static byte[] applyDelta(byte[] base, int pages, byte[] delta) {
-        byte[] raw = base.length == pages * PAGE ? base : java.util.Arrays.copyOf(base, pages * PAGE);
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(delta);
-        int count = in.getInt();
-        for (int i = 0; i < count; i++) {
-            int p = in.getInt();
-            if (p < 0 || p >= pages) {
-                throw new IllegalStateException("page " + p + " outside a memory of " + pages + " pages");
-            }
-            in.get(raw, p * PAGE, PAGE);
-        }
-        return raw;
     }
 
     /** Writes the pages of a {@link #DELTA} into a memory that holds the base already. */

@@ -201,9 +201,13 @@ class WasmEngineTest {
         InstanceState delta = a.capture(base);
         assertThat(delta.form()).isEqualTo(InstanceState.DELTA);
         assertThat(InstanceState.deltaPages(delta.memory())).as("only the new page differs").isEqualTo(1);
-        byte[] rebuilt = InstanceState.applyDelta(base, delta.pages(), delta.memory());
-        assertThat(rebuilt).isEqualTo(a.readMemory());
-        AtomInstance b = engine.restore(m, new RecordingHost(), InstanceOptions.DEFAULT, delta.withMemory(InstanceState.RAW, rebuilt));
+        // the receiving side: the pre-copied pages into a fresh instance, then the delta on top
+        AtomInstance b = engine.instantiate(m, new RecordingHost(), InstanceOptions.DEFAULT);
+        int pages = base.length / 65536;
+        int[] all = java.util.stream.IntStream.range(0, pages).toArray();
+        b.stagePages(pages, all, base, java.util.stream.IntStream.range(0, pages).map(p -> p * 65536).toArray());
+        engine.restoreOnto(b, delta);
+        assertThat(b.readMemory()).isEqualTo(a.readMemory());
         assertThat(b.call("observe")[0]).isEqualTo(a.call("observe")[0]);
         assertThatThrownBy(() -> engine.restore(m, new RecordingHost(), InstanceOptions.DEFAULT, delta))
                 .hasMessageContaining("pre-copied base");

@@ -256,6 +256,7 @@ public final class Atom {
 
     /** The migration did not happen: the atom resumes here with its messages, in order. */
     public void abortMove() {
+        captureBase = null;
         mailbox.cancelCapture();
         CompletableFuture<Boolean> d = moveDecision;
         if (d != null) {
@@ -288,6 +289,7 @@ public final class Atom {
         state = AtomState.PAUSED;
         try {
             byte[] base = captureBase;
+            captureBase = null; // a copy of the whole memory: not kept beyond this capture
             taken = base == null ? instance.capture() : instance.capture(base);
             request.complete(captured(taken, waiting, pausedAt));
         } catch (RuntimeException e) {
@@ -368,6 +370,7 @@ public final class Atom {
             try {
                 serve(recoverWith);
                 if (state == AtomState.MOVED) {
+                    live = null; // what is left of it here must not keep its memory
                     ctx.ended(this, AtomState.MOVED, "moved to node " + movedTo);
                     return; // nothing to fail: what waited went along, what comes is forwarded
                 }

@@ -65,7 +65,10 @@ public final class Migrator {
     /** Atoms prepared here, waiting for GO: name -> what they need to resume. */
     private final Map<String, Adoption> adopting = new ConcurrentHashMap<>();
 
-    private record Adoption(Definition definition, Atom atom, Snapshot snapshot) {}
+    /** {@code id}: this adoption, so the GO timer holds a number, not the atom and its state. */
+    private record Adoption(long id, Definition definition, Atom atom, Snapshot snapshot) {}
+
+    private final java.util.concurrent.atomic.AtomicLong adoptions = new java.util.concurrent.atomic.AtomicLong();
 
     /** What one migration did, for the caller (API, CLI). */
     public record Report(String atom, String from, String to, double downtimeMs, double totalMs, long bytes, int rounds) {
@@ -334,9 +337,11 @@ public final class Migrator {
         io.atoll.engine.CompiledModule module = d.module().hash().equals(s.module()) ? d.module()
                 : core.loadModule(s.module(), d);
         Atom atom = d.adopt(s.name(), s.captured(), s.aliases(), module, st == null ? null : st.atom());
-        Adoption a = new Adoption(d, atom, s);
+        Adoption a = new Adoption(adoptions.incrementAndGet(), d, atom, s);
+        long id = a.id();
         adopting.put(s.name(), a);
-        Thread.ofVirtual().name("atoll-adopt " + s.name()).start(() -> resolveLater(s.name(), a));
+        String name = s.name();
+        Thread.ofVirtual().name("atoll-adopt " + name).start(() -> resolveLater(name, id));
     }
 
     private void go(byte[] body) {
@@ -371,13 +376,14 @@ public final class Migrator {
      * GO never came for this adoption: the directory says whether the move committed. Only this
      * adoption: a later move of the same atom to this node has its own.
      */
-    private void resolveLater(String name, Adoption a) {
+    private void resolveLater(String name, long id) {
         try {
             Thread.sleep(Long.getLong("atoll.migration.go-timeout-ms", GO_TIMEOUT_MS));
         } catch (InterruptedException e) {
             return;
         }
-        if (adopting.get(name) != a) {
+        Adoption a = adopting.get(name);
+        if (a == null || a.id() != id) {
             return; // GO came, or it was aborted
         }
         String owner;
@@ -385,7 +391,7 @@ public final class Migrator {
             owner = core.cluster().ownerInStore(name).orElse("");
         } catch (RuntimeException e) {
             LOG.warn("cannot resolve the move of {}: {}; trying again", name, e.getMessage());
-            Thread.ofVirtual().start(() -> resolveLater(name, a));
+            Thread.ofVirtual().start(() -> resolveLater(name, id));
             return;
         }
         if (!adopting.remove(name, a)) {
