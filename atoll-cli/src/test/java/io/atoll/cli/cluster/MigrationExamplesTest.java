@@ -205,9 +205,15 @@ class MigrationExamplesTest {
         return all;
     }
 
+    /** Deploys through the first node; returns once the atom runs and every node has the application (its ingress routes). */
     private static void deploy(ClusterHarness h, List<NodeProcess> all, String manifest, String atom) throws Exception {
         CliRun r = CliRun.run("deploy", EXAMPLES.resolve(manifest).toString(), "--node", all.get(0).url());
         assertThat(r.code()).as(manifest + ": " + r.err()).isZero();
+        String app = atom.substring(0, atom.indexOf('/'));
+        for (NodeProcess n : all) {
+            h.eventually(app + " deployed on " + n.name(), CONVERGE, () -> Http.get(n.url() + "/api/v1/apps").body(),
+                    b -> b.contains("\"app\":\"" + app + "\""));
+        }
         where(h, all, atom);
     }
 
