@@ -148,6 +148,9 @@ final class DaemonPlacer {
         }
         Optional<String> owner = directory.nodeOf(name);
         if (runsHere(d, name)) {
+            if (core.migrator().progress(name).isPresent()) {
+                return; // this node is moving it: the directory names the target before the move ends here
+            }
             if (owner.isPresent() && !owner.get().equals(self) && live.contains(owner.get())) {
                 LOG.warn("{} runs here and on node {}, which owns it in the directory: stopping it here", name, owner.get());
                 d.stopInstance(name);
