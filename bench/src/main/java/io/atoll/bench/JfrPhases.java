@@ -26,17 +26,21 @@ import jdk.jfr.consumer.RecordingFile;
  * node captured the atom) is matched with the k-th line. Prints one line per move,
  * {@code move K LABEL phase=ms ...}, then per label the median of each phase.
  *
- * <p>Phases (ms): {@code safepoint} from the request reaching the source to the start of the
- * capture (the handler in progress); {@code capture} (the atom thread: memory copied and deflated,
- * of which {@code deflate}); {@code encode} (Snapshot.encode); {@code blob} (snapshot over 512 KiB:
+ * <p>Phases (ms): {@code precopy} (pre-copy moves: Migrator.preCopy, the rounds of pages sent while
+ * the atom runs); {@code safepoint} from the capture request (or the request reaching the source) to
+ * the start of the capture (the handler in progress); {@code capture} (the atom thread:
+ * stop-and-copy: memory copied and deflated, of which {@code deflate}; pre-copy: the pages that differ
+ * from what the target holds); {@code encode} (Snapshot.encode); {@code blob} (snapshot over 512 KiB:
  * SHA-256 and put into the object store); {@code prepare} (the PREPARE control call as the source
  * waits for it; {@code prepare-target} the target's handling, of which {@code take} the object
  * store fetch, {@code decode}, {@code adopt}); {@code cas} (directory compare-and-set);
  * {@code commit} (mailbox sealed); {@code go} (GO call; {@code go-target} the target's handling);
- * {@code restore} (the target's atom thread: new instance, memory inflated and written, of which
- * {@code inflate}) and {@code restore-after-go} (how long the restore ran on after the target
- * answered GO); {@code unavailable}: from the start of the capture to the end of the restore, the
- * time the atom handled nothing (the report's downtime starts after the capture and ends at the GO
+ * PREPARE and GO are the control calls from the capture on (a pre-copy's PRECOPY calls come before);
+ * {@code restore} (the target: new instance, memory inflated and written, of which {@code inflate};
+ * on the atom's new thread after GO, or, if the runtime restores ahead, in PREPARE) and
+ * {@code restore-after-go} (how long the restore ran on after the target answered GO);
+ * {@code unavailable}: from the start of the capture to the end of the restore or of the target's
+ * GO, whichever is later, the time the atom handled nothing (the report's downtime starts after the capture and ends at the GO
  * answer, before the restore); {@code gc}: the GC pauses of both JVMs ({@code jdk.GarbageCollection},
  * sum of pauses, if recorded) that began in that time.
  */
@@ -44,6 +48,8 @@ public final class JfrPhases {
     /** The methods traced, for {@code method-trace=}. */
     static final String FILTER = String.join(";",
             "io.atoll.runtime.migration.Migrator::migrate",
+            "io.atoll.runtime.migration.Migrator::preCopy",
+            "io.atoll.runtime.atom.Atom::requestCapture",
             "io.atoll.runtime.migration.Migrator::handle",
             "io.atoll.runtime.migration.Migrator::await",
             "io.atoll.runtime.migration.Snapshot::encode",
@@ -52,6 +58,7 @@ public final class JfrPhases {
             "io.atoll.engine.InstanceState::deflate",
             "io.atoll.engine.InstanceState::inflate",
             "io.atoll.engine.WasmEngine::restore",
+            "io.atoll.engine.WasmEngine::restoreOnto",
             "io.atoll.engine.WasmEngine::sha256",
             "io.atoll.cluster.FabricCluster::putBlob",
             "io.atoll.cluster.FabricCluster::takeBlob",
@@ -60,7 +67,7 @@ public final class JfrPhases {
             "io.atoll.runtime.app.Definition::adopt",
             "io.atoll.runtime.app.Definition::activate");
 
-    private static final String[] PHASES = {"unavailable", "downtime", "total", "safepoint", "capture", "deflate", "encode",
+    private static final String[] PHASES = {"unavailable", "downtime", "total", "precopy", "safepoint", "capture", "deflate", "encode",
         "blob", "prepare", "prepare-target", "take", "decode", "adopt", "cas", "commit", "go", "go-target",
         "restore", "inflate", "restore-after-go", "gc"};
 
@@ -140,7 +147,12 @@ public final class JfrPhases {
             }
             String target = null;
             Ev capture = first(all, m.node, "AtomInstance::capture", m, -1);
-            p.put("safepoint", Duration.between(m.start, capture.start).toNanos() / 1e6);
+            // pre-copy: the rounds run before the capture request, on the migrating thread
+            Ev precopy = first(all, m.node, "Migrator::preCopy", m, m.thread);
+            Ev request = first(all, m.node, "Atom::requestCapture", m, m.thread);
+            put(p, "precopy", precopy);
+            Instant asked = request != null ? request.start : precopy != null ? precopy.end : m.start;
+            p.put("safepoint", Duration.between(asked, capture.start).toNanos() / 1e6);
             p.put("capture", capture.ms());
             put(p, "deflate", first(all, m.node, "InstanceState::deflate", capture, -1));
             put(p, "encode", first(all, m.node, "Snapshot::encode", m, m.thread));
@@ -149,13 +161,16 @@ public final class JfrPhases {
             if (putBlob != null) {
                 p.put("blob", putBlob.ms() + (sha == null ? 0 : sha.ms()));
             }
+            // the control calls from the capture on: PREPARE, GO (the PRECOPY calls come before)
             List<Ev> awaits = every(all, m.node, "Migrator::await", m, m.thread);
+            awaits.removeIf(e -> e.start.isBefore(capture.start));
             put(p, "cas", first(all, m.node, "FabricCluster::moveName", m, m.thread));
             put(p, "commit", first(all, m.node, "Atom::commitMove", m, m.thread));
             // the target: the other node's control calls handled during this move
             List<Ev> handles = new ArrayList<>();
             for (Ev e : all) {
-                if (!e.node.equals(m.node) && e.method.equals("Migrator::handle") && e.within(m)) {
+                if (!e.node.equals(m.node) && e.method.equals("Migrator::handle") && e.within(m)
+                        && !e.start.isBefore(capture.start)) {
                     handles.add(e);
                     target = e.node;
                 }
@@ -176,9 +191,14 @@ public final class JfrPhases {
             if (handles.size() > 1) {
                 Ev go = handles.get(1);
                 p.put("go-target", go.ms());
+                // the target's restore of this move: after GO (on the atom's new thread), or already
+                // in PREPARE (restored ahead, GO only starts the thread; restoreOnto: onto the
+                // instance that received the pre-copied pages); the first from PREPARE on
+                Ev prep = handles.get(0);
                 Ev restore = null;
                 for (Ev e : all) {
-                    if (e.node.equals(target) && e.method.equals("WasmEngine::restore") && !e.start.isBefore(go.start)) {
+                    if (e.node.equals(target) && (e.method.equals("WasmEngine::restore") || e.method.equals("WasmEngine::restoreOnto"))
+                            && !e.start.isBefore(prep.start)) {
                         restore = e;
                         break;
                     }
@@ -187,10 +207,12 @@ public final class JfrPhases {
                     p.put("restore", restore.ms());
                     put(p, "inflate", first(all, target, "InstanceState::inflate", restore, restore.thread));
                     p.put("restore-after-go", Math.max(0, Duration.between(go.end, restore.end).toNanos() / 1e6));
-                    p.put("unavailable", Duration.between(capture.start, restore.end).toNanos() / 1e6);
+                    // available again: restored, and GO handled (it starts the atom's thread)
+                    Instant back = restore.end.isAfter(go.end) ? restore.end : go.end;
+                    p.put("unavailable", Duration.between(capture.start, back).toNanos() / 1e6);
                     double gc = 0;
                     for (Ev e : all) {
-                        if (e.method.equals("GC") && !e.start.isBefore(capture.start) && !e.start.isAfter(restore.end)) {
+                        if (e.method.equals("GC") && !e.start.isBefore(capture.start) && !e.start.isAfter(back)) {
                             gc += e.ms();
                         }
                     }

@@ -22,10 +22,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Usage: {@code MigrationLoad NODE_URL ATOM PAYLOAD EXPECTED_ANSWER [MAX_SECONDS]}. Prints
  * {@code ready} after the first good answer, then waits; commands on stdin, one per line:
  * {@code go} starts sending, {@code pause} stops after the request in flight and prints
- * {@code paused} when it has. At the end of stdin (or after MAX_SECONDS, default 900) it prints one
- * line over all requests sent while going,
+ * {@code paused} when it has, {@code label NAME} files the requests that start from then on under
+ * NAME as well (bench/migration: the migration mode of the moves in progress). At the end of stdin
+ * (or after MAX_SECONDS, default 900) it prints one line over all requests sent while going,
  * {@code load n=<requests> errors=<failed or wrong answers> p50_us=.. p99_us=.. max_us=.. seconds=..}
- * (latency of each request, nearest rank; seconds spent going), the first errors on stderr.
+ * (latency of each request, nearest rank; seconds spent going), then one line per label,
+ * {@code load-label NAME n=.. errors=.. p50_us=.. p99_us=.. max_us=..}, the first errors on stderr.
  */
 public final class MigrationLoad {
     private MigrationLoad() {
@@ -58,6 +60,7 @@ public final class MigrationLoad {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean going = new AtomicBoolean();
         AtomicBoolean pauseAsked = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> label = new java.util.concurrent.atomic.AtomicReference<>();
         Thread.ofPlatform().daemon().name("stdin").start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
@@ -66,6 +69,8 @@ public final class MigrationLoad {
                         going.set(true);
                     } else if (line.trim().equals("pause")) {
                         pauseAsked.set(true);
+                    } else if (line.startsWith("label ")) {
+                        label.set(line.substring("label ".length()).trim());
                     }
                 }
             } catch (Exception e) {
@@ -78,6 +83,7 @@ public final class MigrationLoad {
         int n = 0;
         int errors = 0;
         List<String> firstErrors = new ArrayList<>();
+        java.util.Map<String, Series> byLabel = new java.util.LinkedHashMap<>();
         long goingNs = 0;
         long since = 0;
         while (!stop.get() && System.nanoTime() < deadline) {
@@ -93,6 +99,7 @@ public final class MigrationLoad {
                 since = System.nanoTime();
                 continue;
             }
+            String l = label.get();
             long t0 = System.nanoTime();
             String error = once(http, request, expected);
             long t = System.nanoTime() - t0;
@@ -100,6 +107,9 @@ public final class MigrationLoad {
                 ns = Arrays.copyOf(ns, 2 * n);
             }
             ns[n++] = t;
+            if (l != null) {
+                byLabel.computeIfAbsent(l, x -> new Series()).add(t, error != null);
+            }
             if (error != null) {
                 errors++;
                 if (firstErrors.size() < 5) {
@@ -115,11 +125,34 @@ public final class MigrationLoad {
         Arrays.sort(sorted);
         System.out.printf("load n=%d errors=%d p50_us=%d p99_us=%d max_us=%d seconds=%.1f%n", n, errors,
                 percentile(sorted, 50) / 1000, percentile(sorted, 99) / 1000, n == 0 ? 0 : sorted[n - 1] / 1000, seconds);
+        for (var e : byLabel.entrySet()) {
+            long[] v = Arrays.copyOf(e.getValue().ns, e.getValue().n);
+            Arrays.sort(v);
+            System.out.printf("load-label %s n=%d errors=%d p50_us=%d p99_us=%d max_us=%d%n", e.getKey(), v.length,
+                    e.getValue().errors, percentile(v, 50) / 1000, percentile(v, 99) / 1000, v.length == 0 ? 0 : v[v.length - 1] / 1000);
+        }
         for (String e : firstErrors) {
             System.err.println("MigrationLoad: " + e);
         }
         System.out.flush();
         System.exit(0);
+    }
+
+    /** Latencies of the requests filed under one label. */
+    private static final class Series {
+        long[] ns = new long[1024];
+        int n;
+        int errors;
+
+        void add(long t, boolean error) {
+            if (n == ns.length) {
+                ns = Arrays.copyOf(ns, 2 * n);
+            }
+            ns[n++] = t;
+            if (error) {
+                errors++;
+            }
+        }
     }
 
     /** One request; null if it was answered 200 with the expected text, else what went wrong. */
