@@ -195,6 +195,27 @@ class MigrationTest {
     }
 
     @Test
+    void compressibleMemoryIsPreCopiedDeflated() {
+        ClusterNode a = node("a");
+        a.deploy(tmp, """
+                app: zip
+                atoms:
+                  - { name: d, module: probe.wasm, hibernate: never }
+                """);
+        FabricClusterTest.await("placed", () -> !whereRuns("zip/d/0").isEmpty());
+        String from = whereRuns("zip/d/0");
+        String to = from.equals("a") ? "b" : "a";
+        assertThat(node(from).send("zip/d/0", "fill 8192 const")).isEqualTo("filled 8192"); // 8 MiB of one byte value
+        Migrator.Report r = node(from).node.core().migrator().migrate("zip/d/0", to);
+        assertThat(r.rounds()).isPositive();
+        assertThat(r.bytes()).as("8 MiB moved in far fewer bytes").isLessThan(1 << 20);
+        assertThat(node(to).send("zip/d/0", "count")).isEqualTo("2");
+        Migrator.Report back = node(to).node.core().migrator().migrate("zip/d/0", from, false); // and back, stop-and-copy
+        assertThat(back.rounds()).isZero();
+        assertThat(node(from).send("zip/d/0", "count")).isEqualTo("3");
+    }
+
+    @Test
     void whenGoIsLostTheTargetResumesFromTheDirectoryAndNothingIsLost() {
         ClusterNode a = node("a");
         a.deploy(tmp, """

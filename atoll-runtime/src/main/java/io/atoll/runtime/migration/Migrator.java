@@ -413,6 +413,8 @@ public final class Migrator {
     static final int MAX_ROUNDS = 5;
     /** Pages per PRECOPY call: well under NATS's 1 MiB message limit. */
     static final int PAGES_PER_CALL = 7;
+    /** Compressible pages go deflated, up to this many per call (as long as the call stays under 7 pages' size). */
+    static final int MAX_DEFLATED_PAGES = 256;
     private static final int PAGE = 65536;
 
     /** What the target holds after the pre-copy rounds: the image the final delta is taken against. */
@@ -491,18 +493,26 @@ public final class Migrator {
         long sent = 0;
         int i = 0;
         do { // at least one call, so the target learns the size
-            List<Integer> part = pages.subList(i, Math.min(pages.size(), i + PAGES_PER_CALL));
-            ByteArrayOutputStream b = new ByteArrayOutputStream(part.size() * (PAGE + 4) + 64);
+            boolean deflate = i < pages.size() && compresses(image, pages.get(i) * PAGE);
+            ByteArrayOutputStream payload = new ByteArrayOutputStream();
+            int n = deflate ? deflatePages(image, pages, i, payload) : Math.min(pages.size() - i, PAGES_PER_CALL);
+            if (!deflate) {
+                for (int k = i; k < i + n; k++) {
+                    payload.write(image, pages.get(k) * PAGE, PAGE);
+                }
+            }
+            ByteArrayOutputStream b = new ByteArrayOutputStream(payload.size() + 4 * n + 256);
             try (DataOutputStream out = new DataOutputStream(b)) {
                 out.writeUTF(name);
                 out.writeUTF(definition);
                 out.writeUTF(module);
                 out.writeInt(image.length / PAGE);
-                out.writeInt(part.size());
-                for (int p : part) {
-                    out.writeInt(p);
-                    out.write(image, p * PAGE, PAGE);
+                out.writeInt(n);
+                for (int k = i; k < i + n; k++) {
+                    out.writeInt(pages.get(k));
                 }
+                out.writeBoolean(deflate);
+                payload.writeTo(out);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -510,9 +520,50 @@ public final class Migrator {
             await(core.cluster().call(to, "migrate.precopy", body), "node " + to);
             sent += body.length;
             progress(name, to, "pre-copy", round, before + sent, atom);
-            i += part.size();
+            i += n;
         } while (i < pages.size());
         return sent;
+    }
+
+    /** Whether a page looks compressible: its first 4 KiB deflate to under half (cheap to try, unlike random data). */
+    private static boolean compresses(byte[] image, int at) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
+        try {
+            d.setInput(image, at, 4096);
+            d.finish();
+            byte[] out = new byte[4096];
+            int n = d.deflate(out);
+            return d.finished() && n < 2048;
+        } finally {
+            d.end();
+        }
+    }
+
+    /**
+     * Deflates pages from {@code from} on into {@code out} until the output nears what one call
+     * carries (or {@link #MAX_DEFLATED_PAGES}); returns how many pages it took.
+     */
+    private static int deflatePages(byte[] image, List<Integer> pages, int from, ByteArrayOutputStream out) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
+        byte[] buf = new byte[PAGE];
+        int n = 0;
+        try {
+            while (from + n < pages.size() && n < MAX_DEFLATED_PAGES && out.size() < PAGES_PER_CALL * PAGE) {
+                d.setInput(image, pages.get(from + n) * PAGE, PAGE);
+                n++;
+                int k;
+                while ((k = d.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH)) > 0) {
+                    out.write(buf, 0, k);
+                }
+            }
+            d.finish();
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+            return n;
+        } finally {
+            d.end();
+        }
     }
 
     /** Target side of a PRECOPY call: pages into the instance the arriving atom will continue in. */
@@ -523,24 +574,39 @@ public final class Migrator {
         int pages;
         int[] indexes;
         int[] offsets;
+        byte[] data;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
             name = in.readUTF();
             definition = in.readUTF();
             module = in.readUTF();
             pages = in.readInt();
             int count = in.readInt();
+            if (count < 0 || count > MAX_DEFLATED_PAGES) {
+                throw new AtollException("malformed PRECOPY: " + count + " pages", null);
+            }
             indexes = new int[count];
             offsets = new int[count];
-            int at = body.length - in.available();
             for (int i = 0; i < count; i++) {
                 indexes[i] = in.readInt();
-                offsets[i] = at + 4; // after the index
-                if (indexes[i] < 0 || indexes[i] >= pages || in.skipBytes(PAGE) != PAGE) {
+                if (indexes[i] < 0 || indexes[i] >= pages) {
                     throw new AtollException("malformed PRECOPY: page " + indexes[i] + " of " + pages, null);
                 }
-                at = offsets[i] + PAGE;
             }
-        } catch (IOException e) {
+            boolean deflated = in.readBoolean();
+            int at = body.length - in.available();
+            if (deflated) {
+                data = io.atoll.engine.InstanceState.inflate(java.util.Arrays.copyOfRange(body, at, body.length), count * PAGE);
+                at = 0;
+            } else {
+                data = body;
+                if (body.length - at != count * PAGE) {
+                    throw new AtollException("malformed PRECOPY: " + (body.length - at) + " bytes for " + count + " pages", null);
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                offsets[i] = at + i * PAGE;
+            }
+        } catch (IOException | IllegalStateException e) {
             throw new AtollException("malformed PRECOPY: " + e.getMessage(), null);
         }
         long now = System.nanoTime();
@@ -553,7 +619,7 @@ public final class Migrator {
             Definition d = definition(definition);
             atom = d.stage(name, d.module().hash().equals(module) ? d.module() : core.loadModule(module, d));
         }
-        atom.stagePages(pages, indexes, body, offsets);
+        atom.stagePages(pages, indexes, data, offsets);
         staged.put(name, new Staged(atom, now));
     }
 
