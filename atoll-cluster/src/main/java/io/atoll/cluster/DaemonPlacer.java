@@ -152,8 +152,13 @@ final class DaemonPlacer {
                 return; // this node is moving it: the directory names the target before the move ends here
             }
             if (owner.isPresent() && !owner.get().equals(self) && live.contains(owner.get())) {
-                LOG.warn("{} runs here and on node {}, which owns it in the directory: stopping it here", name, owner.get());
-                d.stopInstance(name);
+                // This node's copy of the directory may lag (an atom that just moved here still shows
+                // its old node): only the store itself may make us stop a running instance.
+                String stored = directory.ownerInStore(name).orElse(self);
+                if (!stored.equals(self) && live.contains(stored)) {
+                    LOG.warn("{} runs here and on node {}, which owns it in the directory: stopping it here", name, stored);
+                    d.stopInstance(name);
+                }
             }
             return;
         }

@@ -69,7 +69,7 @@ final class ClusterNode implements AutoCloseable {
 
     /** Sends a probe command through this node's management API; the answer, or an AssertionError. */
     String send(String atom, String payload) {
-        HttpResponse<String> r = request("POST", "/api/v1/send?to=" + atom + "&wait=5s", payload);
+        HttpResponse<String> r = request("POST", "/api/v1/send?to=" + atom + "&wait=15s", payload);
         if (r.statusCode() != 200) {
             throw new AssertionError(name() + ": send to " + atom + " -> " + r.statusCode() + " " + r.body());
         }

@@ -68,6 +68,7 @@ class MidRunMigrationTest {
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("loop/sink/0").isEmpty()
                 && nodes.stream().allMatch(n -> n.localAtoms().contains("loop/sender/" + n.name() + "-0")));
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("loop") != null));
         int n = 800;
         List<String> senders = List.of("loop/sender/a-0", "loop/sender/b-0");
         var pool = Executors.newFixedThreadPool(senders.size());
@@ -107,12 +108,13 @@ class MidRunMigrationTest {
                   - { name: w, module: probe_loop.wasm, limits: { timeout: 60s } }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("busy/w/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("busy") != null));
         String from = whereRuns("busy/w/0");
         assertThat(node(from).node.core().atom("busy/w/0").context().module().midRunCapture())
                 .as("instrumented at deploy (needs wasm-opt: scripts/setup-toolchain.sh)").isTrue();
         assertThat(node(from).send("busy/w/0", "count")).isEqualTo("1");
-        // "busy 1500" polls the clock (an import: a safe point) for 1.5 s before it answers
-        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> node(from).send("busy/w/0", "busy 1500"));
+        // "busy 5000" polls the clock (an import: a safe point) for 5 s before it answers
+        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> node(from).send("busy/w/0", "busy 5000"));
         FabricClusterTest.await("computing", () -> node(from).node.core().directory().all().contains("busy/w/0")
                 && "running".equals(stateOf(node(from), "busy/w/0")));
         String to = next(from);

@@ -62,6 +62,7 @@ class MigrationTest {
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("mig/sink/0").isEmpty()
                 && nodes.stream().allMatch(n -> n.localAtoms().contains("mig/sender/" + n.name() + "-0")));
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("mig") != null));
         int n = 1500;
         List<String> senders = List.of("mig/sender/a-0", "mig/sender/b-0");
         var pool = Executors.newFixedThreadPool(senders.size());
@@ -111,6 +112,7 @@ class MigrationTest {
                   - { name: r, module: probe.wasm, kind: reactive, policy: one, routes: [ { path: /r } ] }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("web/d/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("web") != null));
         assertThat(a.request("POST", "/apps/web/r", "self").body()).isEqualTo("web/r/a-r1");
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
@@ -162,6 +164,7 @@ class MigrationTest {
                   - { name: d, module: probe.wasm }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("stay/d/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("stay") != null));
         String before = whereRuns("stay/d/0");
         ClusterNode owner = node(before);
         owner.send("stay/d/0", "count");
@@ -180,6 +183,7 @@ class MigrationTest {
                   - { name: d, module: probe.wasm }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("big/d/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("big") != null));
         String from = whereRuns("big/d/0");
         String to = from.equals("a") ? "b" : "a";
         node(from).send("big/d/0", "count");
@@ -203,6 +207,7 @@ class MigrationTest {
                   - { name: d, module: probe.wasm, hibernate: never }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("zip/d/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("zip") != null));
         String from = whereRuns("zip/d/0");
         String to = from.equals("a") ? "b" : "a";
         assertThat(node(from).send("zip/d/0", "fill 8192 const")).isEqualTo("filled 8192"); // 8 MiB of one byte value
@@ -224,6 +229,7 @@ class MigrationTest {
                   - { name: d, module: probe.wasm }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("lost/d/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("lost") != null));
         String from = whereRuns("lost/d/0");
         String to = from.equals("a") ? "b" : "a";
         node(from).send("lost/d/0", "count");
@@ -252,6 +258,7 @@ class MigrationTest {
                   - { name: d, module: probe.wasm }
                 """);
         FabricClusterTest.await("placed", () -> !whereRuns("api/d/0").isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("api") != null));
         String from = whereRuns("api/d/0");
         String to = from.equals("c") ? "b" : "c";
         // memory grown at run time (malloc'd and freed: the pages stay), then moved with it

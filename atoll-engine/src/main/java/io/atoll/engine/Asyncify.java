@@ -39,24 +39,56 @@ public final class Asyncify {
     static final List<String> EXPORTS = List.of(
             "asyncify_start_unwind", "asyncify_stop_unwind", "asyncify_start_rewind", "asyncify_stop_rewind");
 
+    /** wasm-opt and its version, found once per process ({@code ATOLL_WASM_OPT} names another binary). */
+    private record Tool(String path, String version) {}
+
+    private static volatile Tool tool;
+
+    private static Tool tool() {
+        Tool t = tool;
+        if (t == null) {
+            String path = System.getenv().getOrDefault("ATOLL_WASM_OPT", "wasm-opt");
+            String v = run(List.of(path, "--version"));
+            t = new Tool(v == null ? null : path, v == null ? "" : v.trim());
+            tool = t;
+        }
+        return t;
+    }
+
     private final String wasmOpt; // null: not installed
     private final String version;
     private final Path cacheDir; // null: memory only
+    private volatile boolean warned;
     /** Instrumented modules by input hash and arguments, for every engine of this process (nodes in one JVM, tests). */
     private static final ConcurrentHashMap<String, byte[]> memory = new ConcurrentHashMap<>();
-    private volatile boolean warned;
 
-    Asyncify(Path cacheDir) {
-        String tool = System.getenv().getOrDefault("ATOLL_WASM_OPT", "wasm-opt");
-        String v = run(List.of(tool, "--version"));
-        this.wasmOpt = v == null ? null : tool;
-        this.version = v == null ? "" : v.trim();
+    /**
+     * Output is cached on disk, shared by the nodes of this machine: in {@code ATOLL_CACHE_DIR} or
+     * {@code ~/.cache/atoll}, else in {@code nodeCacheDir} (the node's own cache directory, may be null).
+     */
+    Asyncify(Path nodeCacheDir) {
+        Tool t = tool();
+        this.wasmOpt = t.path();
+        this.version = t.version();
+        List<Path> candidates = new ArrayList<>();
+        String env = System.getenv("ATOLL_CACHE_DIR");
+        if (env != null && !env.isBlank()) {
+            candidates.add(Path.of(env));
+        }
+        candidates.add(Path.of(System.getProperty("user.home"), ".cache", "atoll"));
+        if (nodeCacheDir != null) {
+            candidates.add(nodeCacheDir);
+        }
         Path dir = null;
-        if (cacheDir != null) {
+        for (Path c : candidates) {
             try {
-                dir = Files.createDirectories(cacheDir.resolve("asyncify"));
-            } catch (IOException e) {
-                LOG.warn("no asyncify cache at {}: {}", cacheDir, e.getMessage());
+                dir = Files.createDirectories(c.resolve("asyncify"));
+                if (Files.isWritable(dir)) {
+                    break;
+                }
+                dir = null;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("no asyncify cache at {}: {}", c, e.getMessage());
             }
         }
         this.cacheDir = dir;

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * where its atoms run.
  */
 class ExamplesAcrossClusterTest {
-    private static final Duration CONVERGE = Duration.ofSeconds(20);
+    // deploying five applications (and instrumenting the loop-style counter) on three nodes takes a while on 2 busy cores
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
