@@ -38,6 +38,20 @@ class LiveUpdateClusterTest {
         return r.body();
     }
 
+    /** The nodes that run u/w/0 themselves (by their own list of atoms). */
+    private static List<String> runners(List<NodeProcess> nodes) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        for (NodeProcess n : nodes) {
+            for (var atom : new com.fasterxml.jackson.databind.ObjectMapper().readTree(Http.get(n.url() + "/api/v1/atoms").body())) {
+                if (atom.get("name").asText().equals("u/w/0") && n.name().equals(atom.path("node").asText())
+                        && atom.path("state").asText().matches("idle|running|waiting")) {
+                    out.add(n.name());
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void anUpdatedAtomKeepsItsStateAndItsNewVersionWhenItMoves() throws Exception {
         atom("update_v1");
@@ -57,11 +71,15 @@ class LiveUpdateClusterTest {
             CliRun deploy = CliRun.run("deploy", manifest.toString(), "--node", y.url());
             assertThat(deploy.code()).as(deploy.err()).isZero();
             h.eventually("placed", CONVERGE, () -> send(y, "u/w/0", "add 2"), s -> s.startsWith("v1 total="));
-            String owner = h.eventually("owner known", CONVERGE, () -> Http.get(x.url() + "/api/v1/atoms/u/w/0").body(),
-                    s -> s.contains("\"node\"")).replaceAll(".*\"node\":\"([a-z]+)\".*", "$1");
+            // the node that runs it, by each node's own atoms (placement may settle for a moment after deploy)
+            String owner = h.eventually("one node runs it", CONVERGE, () -> runners(List.of(x, y)), l -> l.size() == 1).get(0);
             NodeProcess a = owner.equals("x") ? x : y; // runs it
             NodeProcess b = a == x ? y : x; // does not
-            String before = send(a, "u/w/0", "show");
+            String before = h.eventually("it answers", CONVERGE,
+                    () -> Http.post(a.url() + "/api/v1/send?to=u/w/0&wait=10s", "show", Duration.ofSeconds(20)).body(),
+                    r -> r.startsWith("v1 total="));
+            h.eventually("the other node knows it (the directory is shared asynchronously)", CONVERGE,
+                    () -> Http.get(b.url() + "/api/v1/atoms/u/w/0").statusCode(), code -> code == 200);
 
             CliRun update = CliRun.run("update", "u/w/0", "--module", v2.toString(), "--node", b.url());
             assertThat(update.code()).as(update.out() + update.err()).isZero();

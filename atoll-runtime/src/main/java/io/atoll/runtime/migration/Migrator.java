@@ -47,6 +47,8 @@ public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
 
     static final long CAPTURE_TIMEOUT_MS = 20_000;
+    /** How many nodes a migrate request may be passed along before the atom's node is found. */
+    static final int MAX_HOPS = 4;
     /**
      * Snapshots up to this size travel inside the PREPARE call (NATS max_payload is 1 MiB by
      * default); larger ones through the object store. System property
@@ -131,9 +133,14 @@ public final class Migrator {
      * (docs/migration.md); without, the whole memory is captured and sent during the pause.
      */
     public Report migrate(String name, String to, boolean preCopy) {
+        return migrate(name, to, preCopy, 0);
+    }
+
+    /** {@code hops}: how many nodes passed the request on already (views of the owner may lag). */
+    private Report migrate(String name, String to, boolean preCopy, int hops) {
         boolean[] mine = new boolean[1]; // whether this call registered the move (and must forget it)
         try {
-            return migrateOnce(name, to, preCopy, mine);
+            return migrateOnce(name, to, preCopy, hops, mine);
         } finally {
             if (mine[0]) {
                 moving.remove(name);
@@ -141,7 +148,7 @@ public final class Migrator {
         }
     }
 
-    private Report migrateOnce(String name, String to, boolean preCopy, boolean[] mine) {
+    private Report migrateOnce(String name, String to, boolean preCopy, int hops, boolean[] mine) {
         Cluster cluster = core.cluster();
         String self = core.nodeName();
         if (cluster == Cluster.ALONE) {
@@ -157,11 +164,13 @@ public final class Migrator {
             String owner = moved != null ? moved : cluster.nodeOf(name).filter(o -> !o.equals(self))
                     .orElseThrow(() -> new AtollException("no atom named " + name + " runs in the cluster",
                             "names are app/definition/instance; list them with: atoll ps"));
-            if (owner.equals(to)) {
-                throw new AtollException(name + " already runs on node " + to, null);
+            // Asked even when it is the target: this node's view may lag, and that node knows (it
+            // passes the request on along its own forwarding pointer if the atom left it).
+            if (hops >= MAX_HOPS) {
+                throw new AtollException("cannot find the node that runs " + name + " (asked " + hops + " nodes)", "try again");
             }
             byte[] answer = await(cluster.call(owner, "migrate.start",
-                    (name + "\n" + to + "\n" + preCopy).getBytes(StandardCharsets.UTF_8)), "node " + owner);
+                    (name + "\n" + to + "\n" + preCopy + "\n" + (hops + 1)).getBytes(StandardCharsets.UTF_8)), "node " + owner);
             return decodeReport(answer);
         }
         if (to.equals(self)) {
@@ -292,8 +301,9 @@ public final class Migrator {
     public byte[] handle(String op, byte[] body) {
         return switch (op) {
             case "migrate.start" -> {
-                String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 3);
-                yield encodeReport(migrate(parts[0], parts[1], parts.length < 3 || Boolean.parseBoolean(parts[2])));
+                String[] parts = new String(body, StandardCharsets.UTF_8).split("\n", 4);
+                yield encodeReport(migrate(parts[0], parts[1], parts.length < 3 || Boolean.parseBoolean(parts[2]),
+                        parts.length < 4 ? 1 : Integer.parseInt(parts[3])));
             }
             case "migrate.precopy" -> {
                 receivePages(body);
