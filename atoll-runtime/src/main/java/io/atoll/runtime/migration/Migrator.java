@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves atoms between nodes at a safe point (between events), stop-and-copy (docs/migration.md).
+ * Moves atoms between nodes at a safe point (docs/migration.md): memory first copied while the
+ * atom runs ({@link PreCopy}), then the rest during a short pause.
  * The source drives; the directory's compare-and-set is the commit point, so an atom runs on
  * exactly one node whatever fails:
  *
@@ -66,6 +67,8 @@ public final class Migrator {
     private final NodeCore core;
     /** Atoms prepared here, waiting for GO: name -> what they need to resume. */
     private final Map<String, Adoption> adopting = new ConcurrentHashMap<>();
+    /** Pre-copy, both as the source of a move and as its target. */
+    private final PreCopy preCopies;
 
     /** {@code id}: this adoption, so the GO timer holds a number, not the atom and its state. */
     private record Adoption(long id, Definition definition, Atom atom, Snapshot snapshot) {}
@@ -116,6 +119,7 @@ public final class Migrator {
 
     public Migrator(NodeCore core) {
         this.core = core;
+        this.preCopies = new PreCopy(core);
     }
 
     /**
@@ -177,14 +181,15 @@ public final class Migrator {
             throw new AtollException(name + " already runs on node " + to, null);
         }
         long t0 = System.nanoTime();
-        PreCopy copied = null;
+        PreCopy.Copied copied = null;
         if (moving.putIfAbsent(name, new Progress(to, "start", 0, 0, atom.memoryBytes())) != null) {
             throw new AtollException(name + " is being moved already", "wait for that move to end");
         }
         mine[0] = true;
         if (preCopy) {
             try {
-                copied = preCopy(atom, name, to);
+                Atom moving = atom;
+                copied = preCopies.copy(atom, name, to, (round, sent) -> progress(name, to, "pre-copy", round, sent, moving));
             } catch (AtollException e) {
                 cluster.call(to, "migrate.abort", name.getBytes(StandardCharsets.UTF_8));
                 throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self + ": "
@@ -198,16 +203,16 @@ public final class Migrator {
             captured = atom.requestCapture(copied == null ? null : copied.image()).get(CAPTURE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             atom.abortMove();
-            dropPreCopy(to, name, copied);
+            dropPreCopy(to, name, copied != null);
             throw new AtollException(name + " did not reach a safe point within " + CAPTURE_TIMEOUT_MS / 1000
                     + " s (a handler still running); it keeps running on " + self, "try again when it is idle");
         } catch (ExecutionException e) {
             atom.abortMove();
-            dropPreCopy(to, name, copied);
+            dropPreCopy(to, name, copied != null);
             throw new AtollException("cannot capture " + name + ": " + e.getCause().getMessage() + "; it keeps running on " + self, null);
         } catch (InterruptedException e) {
             atom.abortMove();
-            dropPreCopy(to, name, copied);
+            dropPreCopy(to, name, copied != null);
             Thread.currentThread().interrupt();
             throw new AtollException("interrupted while capturing " + name, null);
         }
@@ -229,7 +234,7 @@ public final class Migrator {
             preparedAt = System.nanoTime();
         } catch (AtollException e) {
             atom.abortMove();
-            dropPreCopy(to, name, copied);
+            dropPreCopy(to, name, copied != null);
             throw new AtollException("moving " + name + " to " + to + " failed, it keeps running on " + self + ": "
                     + e.getMessage(), e.hint());
         }
@@ -280,21 +285,13 @@ public final class Migrator {
         return r;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static String ms(long nanos) {
         return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
     }
 
     /** Whether an atom of that name is moving to this node right now (its memory being pre-copied, or prepared, not resumed). */
     public boolean arriving(String name) {
-        return adopting.containsKey(name) || staged.containsKey(name);
+        return adopting.containsKey(name) || preCopies.holds(name);
     }
 
     /** A control call from another node. */
@@ -306,7 +303,7 @@ public final class Migrator {
                         parts.length < 4 ? 1 : Integer.parseInt(parts[3])));
             }
             case "migrate.precopy" -> {
-                receivePages(body);
+                preCopies.receive(body);
                 yield new byte[0];
             }
             case "migrate.prepare" -> {
@@ -335,18 +332,15 @@ public final class Migrator {
     // ---- target side ----
 
     private void prepare(Snapshot s) {
-        Staged st = null;
+        Atom staged = null;
         if (s.captured().state().form() == InstanceState.DELTA) { // its memory came ahead: the changed pages go on top
-            st = staged.remove(s.name());
-            if (st == null || !st.atom().module().hash().equals(s.module())) {
-                throw new AtollException("the pre-copied memory of " + s.name() + " is not on node " + core.nodeName(), null);
-            }
+            staged = preCopies.take(s.name(), s.module());
         }
-        Definition d = definition(s.definition());
+        Definition d = definition(core, s.definition());
         // the definition's module, or the one the atom was updated to (live update) from the store
         io.atoll.engine.CompiledModule module = d.module().hash().equals(s.module()) ? d.module()
                 : core.loadModule(s.module(), d);
-        Atom atom = d.adopt(s.name(), s.captured(), s.aliases(), module, st == null ? null : st.atom());
+        Atom atom = d.adopt(s.name(), s.captured(), s.aliases(), module, staged);
         Adoption a = new Adoption(adoptions.incrementAndGet(), d, atom, s);
         long id = a.id();
         adopting.put(s.name(), a);
@@ -375,7 +369,7 @@ public final class Migrator {
     }
 
     private void abort(String name) {
-        staged.remove(name);
+        preCopies.drop(name);
         Adoption a = adopting.remove(name);
         if (a != null) {
             a.definition().dropAdopted(a.atom());
@@ -416,224 +410,15 @@ public final class Migrator {
         }
     }
 
-    // ---- pre-copy ----
-
-    /** Pre-copy rounds stop when this few pages changed since the last one: they go in the pause. */
-    static final int SMALL_ENOUGH_PAGES = 4;
-    static final int MAX_ROUNDS = 5;
-    /** Pages per PRECOPY call: well under NATS's 1 MiB message limit. */
-    static final int PAGES_PER_CALL = 7;
-    /** Compressible pages go deflated, up to this many per call (as long as the call stays under 7 pages' size). */
-    static final int MAX_DEFLATED_PAGES = 256;
-    private static final int PAGE = 65536;
-
-    /** What the target holds after the pre-copy rounds: the image the final delta is taken against. */
-    private record PreCopy(byte[] image, int rounds, long bytes) {}
-
-    /** An atom about to arrive here, its memory being pre-copied into its instance, and when that last happened. */
-    private record Staged(Atom atom, long touchedNanos) {}
-
-    private final Map<String, Staged> staged = new ConcurrentHashMap<>();
-
-    /**
-     * Copies the running atom's memory to {@code to} in rounds: first every non-zero page, then
-     * the pages that changed since the round before, until few change (or it stops shrinking).
-     * Returns what the target holds, or null if the atom has no instance to read (hibernated).
-     */
-    private PreCopy preCopy(Atom atom, String name, String to) {
-        byte[] image = atom.memoryWhileRunning();
-        for (int i = 0; image == null && i < 50 && atom.state() == io.atoll.runtime.atom.AtomState.STARTING; i++) {
-            sleep(2); // it has just arrived here and is being restored (moved on at once)
-            image = atom.memoryWhileRunning();
-        }
-        if (image == null) {
-            return null;
-        }
-        Definition d = (Definition) atom.context();
-        String module = atom.module().hash();
-        progress(name, to, "pre-copy", 1, 0, atom);
-        long bytes = sendPages(name, d.fullName(), module, to, image, changedPages(new byte[0], image), atom, 0);
-        int rounds = 1;
-        int last = Integer.MAX_VALUE;
-        while (rounds < MAX_ROUNDS) {
-            byte[] now = atom.memoryWhileRunning();
-            if (now == null) {
-                break; // the final delta covers what changed
-            }
-            List<Integer> changed = changedPages(image, now);
-            if (changed.size() <= SMALL_ENOUGH_PAGES || changed.size() >= last) {
-                break; // small enough for the pause, or a writer as fast as the copy: more rounds do not help
-            }
-            progress(name, to, "pre-copy", rounds + 1, bytes, atom);
-            bytes += sendPages(name, d.fullName(), module, to, now, changed, atom, bytes);
-            image = now;
-            last = changed.size();
-            rounds++;
-        }
-        return new PreCopy(image, rounds, bytes);
-    }
-
-    /** The move failed after a pre-copy: the target may forget its image now (it would after 2 minutes anyway). */
-    private void dropPreCopy(String to, String name, PreCopy copied) {
-        if (copied != null) {
+    /** The move failed after a pre-copy: the target may forget what it staged now (it would after 2 minutes anyway). */
+    private void dropPreCopy(String to, String name, boolean copied) {
+        if (copied) {
             core.cluster().call(to, "migrate.abort", name.getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    /** Pages of {@code now} that differ from {@code before} (shorter: zero beyond its end); zero pages count as unchanged there. */
-    static List<Integer> changedPages(byte[] before, byte[] now) {
-        List<Integer> out = new ArrayList<>();
-        byte[] zero = new byte[PAGE];
-        for (int p = 0; p < now.length / PAGE; p++) {
-            int at = p * PAGE;
-            boolean same = at + PAGE <= before.length
-                    ? java.util.Arrays.equals(now, at, at + PAGE, before, at, at + PAGE)
-                    : java.util.Arrays.equals(now, at, at + PAGE, zero, 0, PAGE);
-            if (!same) {
-                out.add(p);
-            }
-        }
-        return out;
-    }
-
-    /** Sends pages of {@code image} in PRECOPY calls; the target's image grows to {@code image}'s size. Returns bytes sent. */
-    private long sendPages(String name, String definition, String module, String to, byte[] image, List<Integer> pages,
-            Atom atom, long before) {
-        int round = progress(name).map(Progress::round).orElse(0);
-        long sent = 0;
-        int i = 0;
-        do { // at least one call, so the target learns the size
-            boolean deflate = i < pages.size() && compresses(image, pages.get(i) * PAGE);
-            ByteArrayOutputStream payload = new ByteArrayOutputStream();
-            int n = deflate ? deflatePages(image, pages, i, payload) : Math.min(pages.size() - i, PAGES_PER_CALL);
-            if (!deflate) {
-                for (int k = i; k < i + n; k++) {
-                    payload.write(image, pages.get(k) * PAGE, PAGE);
-                }
-            }
-            ByteArrayOutputStream b = new ByteArrayOutputStream(payload.size() + 4 * n + 256);
-            try (DataOutputStream out = new DataOutputStream(b)) {
-                out.writeUTF(name);
-                out.writeUTF(definition);
-                out.writeUTF(module);
-                out.writeInt(image.length / PAGE);
-                out.writeInt(n);
-                for (int k = i; k < i + n; k++) {
-                    out.writeInt(pages.get(k));
-                }
-                out.writeBoolean(deflate);
-                payload.writeTo(out);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            byte[] body = b.toByteArray();
-            await(core.cluster().call(to, "migrate.precopy", body), "node " + to);
-            sent += body.length;
-            progress(name, to, "pre-copy", round, before + sent, atom);
-            i += n;
-        } while (i < pages.size());
-        return sent;
-    }
-
-    /** Whether a page looks compressible: its first 4 KiB deflate to under half (cheap to try, unlike random data). */
-    private static boolean compresses(byte[] image, int at) {
-        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
-        try {
-            d.setInput(image, at, 4096);
-            d.finish();
-            byte[] out = new byte[4096];
-            int n = d.deflate(out);
-            return d.finished() && n < 2048;
-        } finally {
-            d.end();
-        }
-    }
-
-    /**
-     * Deflates pages from {@code from} on into {@code out} until the output nears what one call
-     * carries (or {@link #MAX_DEFLATED_PAGES}); returns how many pages it took.
-     */
-    private static int deflatePages(byte[] image, List<Integer> pages, int from, ByteArrayOutputStream out) {
-        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
-        byte[] buf = new byte[PAGE];
-        int n = 0;
-        try {
-            while (from + n < pages.size() && n < MAX_DEFLATED_PAGES && out.size() < PAGES_PER_CALL * PAGE) {
-                d.setInput(image, pages.get(from + n) * PAGE, PAGE);
-                n++;
-                int k;
-                while ((k = d.deflate(buf, 0, buf.length, java.util.zip.Deflater.SYNC_FLUSH)) > 0) {
-                    out.write(buf, 0, k);
-                }
-            }
-            d.finish();
-            while (!d.finished()) {
-                out.write(buf, 0, d.deflate(buf));
-            }
-            return n;
-        } finally {
-            d.end();
-        }
-    }
-
-    /** Target side of a PRECOPY call: pages into the instance the arriving atom will continue in. */
-    private void receivePages(byte[] body) {
-        String name;
-        String definition;
-        String module;
-        int pages;
-        int[] indexes;
-        int[] offsets;
-        byte[] data;
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
-            name = in.readUTF();
-            definition = in.readUTF();
-            module = in.readUTF();
-            pages = in.readInt();
-            int count = in.readInt();
-            if (count < 0 || count > MAX_DEFLATED_PAGES) {
-                throw new AtollException("malformed PRECOPY: " + count + " pages", null);
-            }
-            indexes = new int[count];
-            offsets = new int[count];
-            for (int i = 0; i < count; i++) {
-                indexes[i] = in.readInt();
-                if (indexes[i] < 0 || indexes[i] >= pages) {
-                    throw new AtollException("malformed PRECOPY: page " + indexes[i] + " of " + pages, null);
-                }
-            }
-            boolean deflated = in.readBoolean();
-            int at = body.length - in.available();
-            if (deflated) {
-                data = io.atoll.engine.InstanceState.inflate(java.util.Arrays.copyOfRange(body, at, body.length), count * PAGE);
-                at = 0;
-            } else {
-                data = body;
-                if (body.length - at != count * PAGE) {
-                    throw new AtollException("malformed PRECOPY: " + (body.length - at) + " bytes for " + count + " pages", null);
-                }
-            }
-            for (int i = 0; i < count; i++) {
-                offsets[i] = at + i * PAGE;
-            }
-        } catch (IOException | IllegalStateException e) {
-            throw new AtollException("malformed PRECOPY: " + e.getMessage(), null);
-        }
-        long now = System.nanoTime();
-        staged.values().removeIf(old -> now - old.touchedNanos() > TimeUnit.MINUTES.toNanos(2)); // sources that vanished
-        Staged held = staged.get(name);
-        Atom atom;
-        if (held != null) {
-            atom = held.atom();
-        } else {
-            Definition d = definition(definition);
-            atom = d.stage(name, d.module().hash().equals(module) ? d.module() : core.loadModule(module, d));
-        }
-        atom.stagePages(pages, indexes, data, offsets);
-        staged.put(name, new Staged(atom, now));
-    }
-
-    private Definition definition(String fullName) {
+    /** A deployed definition by full name ("app/def"), or an error naming the node. */
+    static Definition definition(NodeCore core, String fullName) {
         int slash = fullName.indexOf('/');
         Application app = core.app(fullName.substring(0, slash));
         Definition d = app == null ? null : app.definition(fullName.substring(slash + 1));
