@@ -715,7 +715,10 @@ public final class Atom {
 
         @Override
         public byte[] receive(long timeoutMs) throws InterruptedException {
-            if (current != null && !eventDone(Math.max(runningSince.get(), lastActiveNanos))) { // the previous event is done
+            // A loop atom asking for its next message is done with the previous one. A handler that
+            // receives (a request's answer, inside atoll_on_message) is not: its event ends when it returns.
+            boolean loop = "loop".equals(style);
+            if (loop && current != null && !eventDone(Math.max(runningSince.get(), lastActiveNanos))) {
                 throw new AtomExit(0);
             }
             long since = runningSince.get();
@@ -761,7 +764,9 @@ public final class Atom {
             if (e == null) {
                 return null;
             }
-            current = e;
+            if (loop) {
+                current = e; // (a handler's event stays the one it is handling)
+            }
             messages.incrementAndGet();
             return e.encode();
         }
