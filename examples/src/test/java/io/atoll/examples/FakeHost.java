@@ -74,6 +74,11 @@ final class FakeHost {
     final List<Long> receiveTimeouts = new ArrayList<>();
     /** Instance names {@code lookup} knows (this one, and what {@code spawn} created). */
     final java.util.TreeSet<String> instances = new java.util.TreeSet<>();
+    /**
+     * For loop atoms that wait with timeouts ({@code receive(ms)}): past this {@code System.nanoTime()},
+     * a timed receive on an empty mailbox ends the run like a drained mailbox.
+     */
+    long drainAtNanos = Long.MAX_VALUE;
     /** What {@code send} returns (delivered count or an error code). */
     java.util.function.ToIntFunction<Sent> sendResult = s -> 1;
     private byte[] result = new byte[0];
@@ -296,7 +301,7 @@ final class FakeHost {
                 receiveTimeouts.add(a[0]);
                 byte[] env = mailbox.poll();
                 if (env == null) {
-                    if (a[0] < 0) {
+                    if (a[0] < 0 || System.nanoTime() > drainAtNanos) {
                         throw new MailboxDrained();
                     }
                     sleep(Math.min(a[0], 100));

@@ -36,6 +36,11 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)).build());
     }
 
+    public static HttpResponse<String> put(String url, String body, Duration timeout) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .PUT(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)).build());
+    }
+
     private static HttpResponse<String> send(HttpRequest request) throws IOException {
         try {
             return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
