@@ -70,7 +70,9 @@ class LiveUpdateClusterTest {
             h.eventually("both up", CONVERGE, () -> h.state(x, "y").equals("up"));
             CliRun deploy = CliRun.run("deploy", manifest.toString(), "--node", y.url());
             assertThat(deploy.code()).as(deploy.err()).isZero();
-            h.eventually("placed", CONVERGE, () -> send(y, "u/w/0", "add 2"), s -> s.startsWith("v1 total="));
+            h.eventually("placed", CONVERGE, // (a 404 until the directory reaches y: retried)
+                    () -> Http.post(y.url() + "/api/v1/send?to=u/w/0&wait=10s", "add 2", Duration.ofSeconds(20)).body(),
+                    s -> s.startsWith("v1 total="));
             // the node that runs it, by each node's own atoms (placement may settle for a moment after deploy)
             String owner = h.eventually("one node runs it", CONVERGE, () -> runners(List.of(x, y)), l -> l.size() == 1).get(0);
             NodeProcess a = owner.equals("x") ? x : y; // runs it
