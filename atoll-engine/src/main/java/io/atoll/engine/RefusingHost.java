@@ -3,10 +3,13 @@ package io.atoll.engine;
 import io.atoll.abi.ErrorCode;
 import java.util.List;
 
-/** The host of a probe instance used only to read exports at deploy time: every call fails. */
-final class RefusingHost implements AtomHost {
+/**
+ * A host whose every call fails (log is dropped): for instances that only run exports, such as the
+ * deploy-time probe of {@code atoll_abi_version} or benchmark kernels.
+ */
+public final class RefusingHost implements AtomHost {
     private static HostError no() {
-        return new HostError(ErrorCode.EDENIED, "probe instance");
+        return new HostError(ErrorCode.EDENIED, "no host: this instance only runs exports");
     }
 
     @Override public int send(String to, byte[] payload, int flags, long correlation) { throw no(); }

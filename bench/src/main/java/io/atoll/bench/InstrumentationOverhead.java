@@ -1,13 +1,10 @@
 package io.atoll.bench;
 
-import io.atoll.abi.ErrorCode;
-import io.atoll.engine.AtomExit;
-import io.atoll.engine.AtomHost;
 import io.atoll.engine.AtomInstance;
 import io.atoll.engine.CompiledModule;
 import io.atoll.engine.ExecutionMode;
-import io.atoll.engine.HostError;
 import io.atoll.engine.InstanceOptions;
+import io.atoll.engine.RefusingHost;
 import io.atoll.engine.SafePoints;
 import io.atoll.engine.WasmEngine;
 import java.io.IOException;
@@ -156,7 +153,7 @@ public final class InstrumentationOverhead {
         if (loopHeaders != (points == SafePoints.ANYWHERE)) {
             throw new Failure(points.label() + ": unexpected safe points " + m.unwindImports());
         }
-        AtomInstance instance = engine.instantiate(m, new KernelHost(), InstanceOptions.DEFAULT);
+        AtomInstance instance = engine.instantiate(m, new RefusingHost(), InstanceOptions.DEFAULT);
         instance.start();
         long bytes = instrumented ? sizeOf(m, cache) : wasm.length;
         return new Variant(points.label(), bytes, loadMs, instance, new LinkedHashMap<>());
@@ -345,29 +342,5 @@ public final class InstrumentationOverhead {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    /**
-     * The kernels' host: they only read the clock (provided by the engine itself), so every other
-     * import refuses, and a capture is never requested.
-     */
-    static final class KernelHost implements AtomHost {
-        private static HostError no() {
-            return new HostError(ErrorCode.EDENIED, "benchmark instance");
-        }
-
-        @Override public int send(String to, byte[] payload, int flags, long correlation) { throw no(); }
-        @Override public byte[] receive(long timeoutMs) { throw no(); }
-        @Override public void aliasAdd(String alias) { throw no(); }
-        @Override public void aliasRemove(String alias) { throw no(); }
-        @Override public List<String> lookup(int mode, String query) { throw no(); }
-        @Override public String selfName() { throw no(); }
-        @Override public String spawn(String definition) { throw no(); }
-        @Override public byte[] kvGet(byte[] key) { throw no(); }
-        @Override public void kvPut(byte[] key, byte[] value) { throw no(); }
-        @Override public void kvDelete(byte[] key) { throw no(); }
-        @Override public byte[] kvScan(byte[] prefix, int limit) { throw no(); }
-        @Override public void log(int level, String text) {}
-        @Override public void exit(int code) { throw new AtomExit(code); }
     }
 }
