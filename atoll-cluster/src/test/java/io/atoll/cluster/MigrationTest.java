@@ -49,6 +49,15 @@ class MigrationTest {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
     }
 
+    /** Deploys through node a; the node that runs {@code atom}, once it is placed and every node has the application. */
+    String deployAndPlace(String yaml, String atom) {
+        node("a").deploy(tmp, yaml);
+        String app = atom.substring(0, atom.indexOf('/'));
+        FabricClusterTest.await("placed", () -> !whereRuns(atom).isEmpty());
+        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app(app) != null));
+        return whereRuns(atom);
+    }
+
     String whereRuns(String atom) {
         List<String> at = nodes.stream().filter(n -> n.localAtoms().contains(atom)).map(ClusterNode::name).toList();
         assertThat(at).as(atom + " runs on exactly one node").hasSizeLessThanOrEqualTo(1);
@@ -161,15 +170,11 @@ class MigrationTest {
 
     @Test
     void aMoveToAMissingNodeLeavesTheAtomRunningWhereItWas() {
-        ClusterNode a = node("a");
-        a.deploy(tmp, """
+        String before = deployAndPlace("""
                 app: stay
                 atoms:
                   - { name: d, module: probe.wasm }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("stay/d/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("stay") != null));
-        String before = whereRuns("stay/d/0");
+                """, "stay/d/0");
         ClusterNode owner = node(before);
         owner.send("stay/d/0", "count");
         assertThatThrownBy(() -> owner.node.core().migrator().migrate("stay/d/0", "nowhere"))
@@ -180,15 +185,11 @@ class MigrationTest {
 
     @Test
     void aSnapshotTooBigForOneFabricMessageGoesThroughTheObjectStore() {
-        ClusterNode a = node("a");
-        a.deploy(tmp, """
+        String from = deployAndPlace("""
                 app: big
                 atoms:
                   - { name: d, module: probe.wasm }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("big/d/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("big") != null));
-        String from = whereRuns("big/d/0");
+                """, "big/d/0");
         String to = from.equals("a") ? "b" : "a";
         node(from).send("big/d/0", "count");
         System.setProperty("atoll.migration.inline-limit", "100");
@@ -204,15 +205,11 @@ class MigrationTest {
 
     @Test
     void compressibleMemoryIsPreCopiedDeflated() {
-        ClusterNode a = node("a");
-        a.deploy(tmp, """
+        String from = deployAndPlace("""
                 app: zip
                 atoms:
                   - { name: d, module: probe.wasm, hibernate: never }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("zip/d/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("zip") != null));
-        String from = whereRuns("zip/d/0");
+                """, "zip/d/0");
         String to = from.equals("a") ? "b" : "a";
         assertThat(node(from).send("zip/d/0", "fill 8192 const")).isEqualTo("filled 8192"); // 8 MiB of one byte value
         Migrator.Report r = node(from).node.core().migrator().migrate("zip/d/0", to);
@@ -226,15 +223,11 @@ class MigrationTest {
 
     @Test
     void whenGoIsLostTheTargetResumesFromTheDirectoryAndNothingIsLost() {
-        ClusterNode a = node("a");
-        a.deploy(tmp, """
+        String from = deployAndPlace("""
                 app: lost
                 atoms:
                   - { name: d, module: probe.wasm }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("lost/d/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("lost") != null));
-        String from = whereRuns("lost/d/0");
+                """, "lost/d/0");
         String to = from.equals("a") ? "b" : "a";
         node(from).send("lost/d/0", "count");
         System.setProperty("atoll.migration.test.lose-go", "true");
@@ -255,15 +248,11 @@ class MigrationTest {
 
     @Test
     void theApiAndAnyNodeCanMoveAnAtom() {
-        ClusterNode a = node("a");
-        a.deploy(tmp, """
+        String from = deployAndPlace("""
                 app: api
                 atoms:
                   - { name: d, module: probe.wasm }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("api/d/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("api") != null));
-        String from = whereRuns("api/d/0");
+                """, "api/d/0");
         String to = from.equals("c") ? "b" : "c";
         // memory grown at run time (malloc'd and freed: the pages stay), then moved with it
         assertThat(node(from).send("api/d/0", "grow 3")).isEqualTo("grew 3");
