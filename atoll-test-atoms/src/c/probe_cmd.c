@@ -195,6 +195,38 @@ static int cmd_dirty(const atoll_msg *m, const char *arg) {
     return atoll_replyf(m, "dirtied %lu", (unsigned long)(n / 1024));
 }
 
+/*
+ * region init | region <pages> | region check: memory managed the way TeaVM's heap does it. The
+ * region keeps its own idea of where memory ends (recorded at init) and, to grow, calls
+ * memory.grow by the difference and uses [limit, limit + pages) whatever grow returned. A host
+ * that grows memory behind the guest's back (the save page for a mid-run capture) must never put
+ * anything there that the region will later own. check: every byte written is still there.
+ */
+static uintptr_t region_base, region_limit;
+
+static int cmd_region(const atoll_msg *m, const char *arg) {
+    if (strcmp(arg, "init") == 0) {
+        region_base = region_limit = (uintptr_t)__builtin_wasm_memory_size(0) * 65536u;
+        return atoll_replyf(m, "region at %lu", (unsigned long)region_base);
+    }
+    if (strcmp(arg, "check") == 0) {
+        uintptr_t p;
+        for (p = region_base; p < region_limit; p += 4) {
+            if (*(volatile uint32_t *)p != (uint32_t)p * 2654435761u) {
+                return atoll_replyf(m, "corrupt at %lu", (unsigned long)p);
+            }
+        }
+        return atoll_replyf(m, "intact %lu", (unsigned long)(region_limit - region_base));
+    }
+    unsigned long pages = strtoul(arg, NULL, 10);
+    uintptr_t p, end = region_limit + pages * 65536u;
+    if (region_base == 0) return atoll_reply_str(m, "noinit");
+    if (__builtin_wasm_memory_grow(0, pages) < 0) return atoll_reply_str(m, "ENOMEM");
+    for (p = region_limit; p < end; p += 4) *(volatile uint32_t *)p = (uint32_t)p * 2654435761u;
+    region_limit = end;
+    return atoll_replyf(m, "region %lu", (unsigned long)(region_limit - region_base));
+}
+
 static int cmd_kvscan(const atoll_msg *m, const char *prefix) {
     atoll_kv_list l;
     sbuf b = {0};
@@ -375,6 +407,8 @@ static int run(const atoll_msg *m, const atoll_http_request *req, char *text, si
         cmd_grow(m, rest);
     } else if (strcmp(verb, "fill") == 0) {
         cmd_fill(m, rest);
+    } else if (strcmp(verb, "region") == 0) {
+        cmd_region(m, rest);
     } else if (strcmp(verb, "dirty") == 0) {
         cmd_dirty(m, rest);
     } else if (strcmp(verb, "kvput") == 0) {

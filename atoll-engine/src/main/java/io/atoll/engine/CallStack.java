@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * Unwinding and rewinding the call stack of an instrumented instance ({@link Asyncify}). The
- * stack goes to a save area: one page grown at the end of memory at the first capture and reused
- * for every later one (guest allocators only use memory they grew themselves). Atom thread only.
+ * stack goes to a save area: one page grown at the end of memory, reused while memory keeps that
+ * size. Once the guest has grown memory, a new page is reserved at the next capture: TeaVM's heap
+ * grows from where it believes memory ends, so it takes over the old page as its own. Atom thread only.
  *
  * <p>Rule: an import that may unwind decides before doing anything ({@link #beforeImport}); on
  * rewind the same call runs again with the same arguments, and happens once, after the resume.
@@ -22,6 +23,7 @@ final class CallStack {
     private ExportFunction startRewind;
     private ExportFunction stopRewind;
     private int saveArea; // 0: none reserved yet
+    private int pagesWhenReserved; // memory size right after the save page was reserved
     private boolean rewinding;
     private boolean unwound;
 
@@ -63,12 +65,13 @@ final class CallStack {
     /** Starts unwinding from inside an import; false if there is no room for the save area. */
     boolean unwind() {
         Memory mem = instance.memory();
-        if (saveArea == 0) {
+        if (saveArea == 0 || mem.pages() != pagesWhenReserved) {
             int old = mem.grow(1);
             if (old < 0) {
                 return false;
             }
             saveArea = old * 65536;
+            pagesWhenReserved = old + 1;
         }
         mem.writeI32(saveArea, saveArea + 8);
         mem.writeI32(saveArea + 4, saveArea + SAVE_AREA);
@@ -100,7 +103,9 @@ final class CallStack {
         return saveArea;
     }
 
+    /** After the captured memory was written into this instance. */
     void restoreSaveArea(int address) {
         this.saveArea = address;
+        this.pagesWhenReserved = instance.memory().pages();
     }
 }

@@ -70,6 +70,37 @@ class MidRunCaptureTest {
     }
 
     @Test
+    void theSavePageNeverLandsInMemoryTheGuestGrowsLater() throws Exception {
+        // TeaVM's heap grows from where it believes memory ends, over the page a capture added
+        t.deploy("""
+                app: m
+                atoms:
+                  - { name: r, module: probe_loop.wasm }
+                """);
+        String base = t.send("m/r/0", "region init").split(" ")[2];
+        TestNode.await(Duration.ofSeconds(5), "blocked in receive", () -> atom("m/r/0").state().name().equals("WAITING"));
+        Atom.Captured first = atom("m/r/0").requestCapture().get(5, TimeUnit.SECONDS);
+        assertThat(first.state().saveArea()).as("the save page is where the region will grow").isEqualTo(Integer.parseInt(base));
+        atom("m/r/0").abortMove();
+
+        assertThat(t.send("m/r/0", "region 3")).isEqualTo("region " + 3 * 65536);
+        TestNode.await(Duration.ofSeconds(5), "blocked in receive", () -> atom("m/r/0").state().name().equals("WAITING"));
+        Atom.Captured second = atom("m/r/0").requestCapture().get(5, TimeUnit.SECONDS);
+        assertThat(second.state().saveArea()).as("a new save page past what the guest grew since")
+                .isEqualTo((second.state().pages() - 1) * 65536);
+        atom("m/r/0").abortMove();
+        assertThat(t.send("m/r/0", "region check")).isEqualTo("intact " + 3 * 65536);
+
+        // and in a new instance from that capture, captured once more
+        assertThat(t.node.core().app("m").definition("r").runDaemonFrom("m/r/copy", second, List.of())).isTrue();
+        assertThat(t.send("m/r/copy", "region 2")).isEqualTo("region " + 5 * 65536);
+        TestNode.await(Duration.ofSeconds(5), "blocked in receive", () -> atom("m/r/copy").state().name().equals("WAITING"));
+        atom("m/r/copy").requestCapture().get(5, TimeUnit.SECONDS);
+        atom("m/r/copy").abortMove();
+        assertThat(t.send("m/r/copy", "region check")).isEqualTo("intact " + 5 * 65536);
+    }
+
+    @Test
     void instrumentedModulesAnswerExactlyLikeTheOriginal() {
         List<String> script = List.of("echo hello", "count", "grow 3", "mem", "fill 256 const", "mem", "kvput k v1", "kvget k",
                 "alias probe-x", "lookup alias probe-x", "self", "busy 30", "http 201 made", "seq 4", "seq 5",

@@ -91,7 +91,10 @@ class MigrationExamplesTest {
                     List<Long> seen = new ArrayList<>();
                     while (moving.get() || seen.size() < 20) {
                         HttpResponse<String> r = Http.post(via.url() + "/apps/counter/counter", "", Duration.ofSeconds(30));
-                        assertThat(r.statusCode()).as("POST via " + via.name() + ": " + r.body()).isEqualTo(200);
+                        if (r.statusCode() != 200) { // the atom's own log lines on every node say why
+                            assertThat(r.statusCode()).as("POST via " + via.name() + ": " + r.body() + "\n"
+                                    + atomLogs(all, "counter/counter/0")).isEqualTo(200);
+                        }
                         seen.add(Long.parseLong(r.body().trim()));
                     }
                     return seen;
@@ -193,6 +196,19 @@ class MigrationExamplesTest {
             System.out.println("MigrationExamplesTest: " + moves + " moves of echo instances under " + answered
                     + " HTTP requests, none failed");
         }
+    }
+
+    private static String atomLogs(List<NodeProcess> all, String atom) {
+        StringBuilder out = new StringBuilder();
+        for (NodeProcess n : all) {
+            try {
+                out.append("log of ").append(atom).append(" on ").append(n.name()).append(": ")
+                        .append(Http.get(n.url() + "/api/v1/logs?atom=" + atom).body()).append('\n');
+            } catch (Exception e) {
+                out.append("no log from ").append(n.name()).append(": ").append(e).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static List<NodeProcess> threeNodes(ClusterHarness h) throws Exception {
