@@ -141,6 +141,10 @@ public final class Asyncify {
         args.add("--asyncify");
         args.add("--pass-arg=asyncify-imports@" + String.join(",", imports));
         args.add("-O2");
+        // No inlining of functions with one caller, whatever their size: -O2 would merge a TeaVM
+        // module's call chain into one 30 KB function, a JVM method too big for HotSpot to compile
+        // (interpreted, or tens of seconds of C2 time holding up every other compilation).
+        args.add("--one-caller-inline-max-function-size=0");
         if (parsed.customSection("target_features") == null) {
             // e.g. TeaVM writes no feature section: wasm-opt would refuse its bulk-memory code
             args.addAll(List.of("--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",

@@ -1,10 +1,16 @@
 package io.atoll.engine;
 
 /**
- * Where a loop-style atom can be captured with its call stack (manifest {@code safe-points:};
- * docs/migration.md). Handler-style atoms are always captured between events.
+ * Where an atom can be captured with its call stack (manifest {@code safe-points:};
+ * docs/migration.md). Without instrumentation an atom is captured between events only.
  */
 public enum SafePoints {
+    /**
+     * The default: {@link #IMPORTS} for loop-style modules, {@link #BETWEEN_EVENTS} for
+     * handler-style ones ({@link ModuleStyle}), which gain little from mid-run capture (only while
+     * a handler waits in a nested receive) and would pay for it in JIT time.
+     */
+    AUTO,
     /** Not instrumented: a loop atom cannot be captured while its {@code atoll_main} runs. */
     BETWEEN_EVENTS,
     /** At every {@code atoll.*} import call but exit (receive, send, clock, log...): about 1.0x run time. */
@@ -14,10 +20,11 @@ public enum SafePoints {
 
     public static SafePoints parse(String s) {
         return switch (s) {
+            case "auto" -> AUTO;
             case "between-events" -> BETWEEN_EVENTS;
             case "imports" -> IMPORTS;
             case "anywhere" -> ANYWHERE;
-            default -> throw new IllegalArgumentException("safe-points must be imports, anywhere or between-events, not '" + s + "'");
+            default -> throw new IllegalArgumentException("safe-points must be auto, imports, anywhere or between-events, not '" + s + "'");
         };
     }
 

@@ -52,8 +52,9 @@ public final class WasmEngine {
     }
 
     /**
-     * Loads a module as {@link #load(byte[], ExecutionMode)} does, first instrumenting a
-     * loop-style module for mid-run capture at {@code points} ({@link Asyncify}). The result's
+     * Loads a module as {@link #load(byte[], ExecutionMode)} does, first instrumenting a module
+     * that exports {@code atoll_main} for mid-run capture at {@code points} ({@link Asyncify});
+     * with {@link SafePoints#AUTO}, only if it is loop style ({@link ModuleStyle}). The result's
      * hash is that of the instrumented bytes; {@link CompiledModule#midRunCapture()} says
      * whether instrumentation happened (it needs binaryen's wasm-opt).
      */
@@ -61,7 +62,24 @@ public final class WasmEngine {
         if (points == SafePoints.BETWEEN_EVENTS) {
             return load(bytes, mode);
         }
-        return load(asyncify.instrument(bytes, parse(bytes), points), mode);
+        WasmModule parsed = parse(bytes);
+        if (points == SafePoints.AUTO) {
+            if (!asyncify.available() || !exportsMain(parsed)
+                    || ModuleStyle.servesHandlers(this, load(bytes, ExecutionMode.INTERPRETED))) {
+                return load(bytes, mode);
+            }
+            points = SafePoints.IMPORTS;
+        }
+        return load(asyncify.instrument(bytes, parsed, points), mode);
+    }
+
+    private static boolean exportsMain(WasmModule m) {
+        for (int i = 0; i < m.exportSection().exportCount(); i++) {
+            if (m.exportSection().getExport(i).name().equals(Abi.EXPORT_MAIN)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether this node can instrument modules for mid-run capture (wasm-opt installed). */

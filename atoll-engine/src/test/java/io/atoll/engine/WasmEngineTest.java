@@ -24,6 +24,44 @@ class WasmEngineTest {
     }
 
     @Test
+    void byDefaultOnlyLoopStyleModulesAreInstrumentedForMidRunCapture() {
+        java.time.Duration before = ModuleStyle.limit;
+        ModuleStyle.limit = java.time.Duration.ofMillis(500);
+        try {
+            assertThat(engine.load(mainStyle('s'), ExecutionMode.COMPILED, SafePoints.AUTO).midRunCapture())
+                    .as("atoll_main logs, then asks to be served: handler style").isFalse();
+            assertThat(engine.load(mainStyle('r'), ExecutionMode.COMPILED, SafePoints.AUTO).midRunCapture())
+                    .as("atoll_main waits in receive: loop style").isEqualTo(engine.canInstrument());
+            assertThat(engine.load(mainStyle('x'), ExecutionMode.COMPILED, SafePoints.AUTO).midRunCapture())
+                    .as("atoll_main never returns nor calls the host: the safe choice").isEqualTo(engine.canInstrument());
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (ModuleStyle.running.get() > 0 && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertThat(ModuleStyle.running.get()).as("the spinning probe was stopped").isZero();
+            assertThat(engine.load(mainStyle('s'), ExecutionMode.COMPILED, SafePoints.IMPORTS).midRunCapture())
+                    .as("asked for explicitly, a handler-style module is instrumented too").isEqualTo(engine.canInstrument());
+            assertThat(engine.load(atom("probe"), ExecutionMode.COMPILED, SafePoints.AUTO).midRunCapture())
+                    .as("no atoll_main at all").isFalse();
+        } finally {
+            ModuleStyle.limit = before;
+        }
+    }
+
+    /** main_styles.wat with the byte its atoll_main branches on set to {@code style}. */
+    private static byte[] mainStyle(char style) {
+        byte[] b = atom("main_styles");
+        byte[] marker = "s: serve".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i + marker.length <= b.length; i++) {
+            if (java.util.Arrays.equals(b, i, i + marker.length, marker, 0, marker.length)) {
+                b[i] = (byte) style;
+                return b;
+            }
+        }
+        throw new IllegalStateException("main_styles.wasm has no data segment \"s: serve\"");
+    }
+
+    @Test
     void compilesOncePerContentAndMode() {
         byte[] probe = atom("probe");
         CompiledModule a = engine.load(probe, ExecutionMode.COMPILED);

@@ -174,8 +174,8 @@ public final class ManifestParser {
             }
         }
         SafePoints safePoints = n.has("safe-points")
-                ? convert(path + ".safe-points", text(n, "safe-points", path + ".safe-points", "imports"), SafePoints::parse)
-                : SafePoints.IMPORTS;
+                ? convert(path + ".safe-points", text(n, "safe-points", path + ".safe-points", "auto"), SafePoints::parse)
+                : SafePoints.AUTO;
         return new AtomSpec(name, module.trim(), kind, policy, instances, recovery, restart, engine, limits,
                 capabilities, aliases, files, hibernate, routes(n, path), placement(n, path, kind), checkpoint, safePoints);
     }
