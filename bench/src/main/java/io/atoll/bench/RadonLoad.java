@@ -70,6 +70,9 @@ public final class RadonLoad {
 
     static final byte[] ECHO_BODY = "hello world".getBytes(StandardCharsets.US_ASCII);
     static final int RECENT = 100;
+    /** Warm-up windows after the first, and how close two in a row must be to call it steady. */
+    static final double STEADY_WINDOW = 5;
+    static final double STEADY_TOLERANCE = 0.05;
     /** A client behind its schedule catches up (sends at once) by at most this much lag. */
     static final long MAX_DEBT_NS = 1_000_000_000L;
     static final int OP_PUT = 0;
@@ -114,6 +117,8 @@ public final class RadonLoad {
         int latRate = 500;
         double latSeconds = 20;
         double warmup = 20;
+        /** Warm-up continues in windows until two in a row agree, up to this many seconds (0: off). */
+        double steadyMax = 0;
         int warmClients = 16;
         Path out = Path.of("bench/target/radon");
         Path summary;
@@ -201,6 +206,24 @@ public final class RadonLoad {
                 Result r = runPoint(cfg, t, "warmup", cfg.warmClients, maxRate, cfg.warmup, 1);
                 progress("warm-up", t, r);
                 all.add(r);
+                // The JIT of three JVMs sharing two cores takes minutes to settle on Chicory's
+                // compiled guest code: measure steady state, not compilation (bench/README.md).
+                double spent = cfg.warmup;
+                while (spent < cfg.steadyMax) {
+                    Result next = runPoint(cfg, t, "warmup", cfg.warmClients, maxRate, STEADY_WINDOW, 1);
+                    progress("warm-up", t, next);
+                    all.add(next);
+                    spent += STEADY_WINDOW;
+                    boolean steady = Math.abs(next.throughput() - r.throughput()) <= STEADY_TOLERANCE * r.throughput();
+                    r = next;
+                    if (steady) {
+                        break;
+                    }
+                }
+                if (cfg.steadyMax > 0) {
+                    System.out.printf(Locale.ROOT, "radon: steady    %-9s after %.0f s of warm-up%s%n", t.name, spent,
+                            spent >= cfg.steadyMax ? " (the limit: still changing)" : "");
+                }
             }
         }
         if (cfg.targets.stream().noneMatch(t -> t.name.equals("echo"))) {
@@ -1446,6 +1469,7 @@ public final class RadonLoad {
         j.key("seconds_per_point").num(cfg.seconds);
         j.key("latency_point").open().key("clients").num(cfg.latClients).key("rate").num(cfg.latRate).key("seconds").num(cfg.latSeconds).close();
         j.key("warmup_seconds").num(cfg.warmup);
+        j.key("steady_max_seconds").num(cfg.steadyMax);
         j.key("keyspace").num(cfg.keyspace);
         j.key("value_bytes").num(cfg.valueBytes);
         j.key("echo_body_bytes").num(ECHO_BODY.length);
@@ -1790,6 +1814,10 @@ public final class RadonLoad {
                     c.warmup = dbl(a, v);
                     i++;
                 }
+                case "--steady-max" -> {
+                    c.steadyMax = dbl(a, v);
+                    i++;
+                }
                 case "--out" -> {
                     need(a, v);
                     c.out = Path.of(v);
@@ -1872,7 +1900,7 @@ public final class RadonLoad {
     static void usage(String why) {
         System.err.println("RadonLoad: " + why);
         System.err.println("usage: RadonLoad --system NAME=echo|kv@URL[,URL..] ... [--pids NAME=PID,..] [--clients L] [--rates L]"
-                + " [--rate-sweep C:L] [--seconds S] [--lat CxRxS] [--warmup S] [--out DIR] [--summary FILE] [--keyspace N]"
+                + " [--rate-sweep C:L] [--seconds S] [--lat CxRxS] [--warmup S] [--steady-max S] [--out DIR] [--summary FILE] [--keyspace N]"
                 + " [--timeout-ms N] [--loops N] [--max-seconds N] [--hz N] [--label TEXT] [--kv-no-verify]");
         System.exit(2);
     }
