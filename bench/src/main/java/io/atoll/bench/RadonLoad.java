@@ -70,8 +70,9 @@ public final class RadonLoad {
 
     static final byte[] ECHO_BODY = "hello world".getBytes(StandardCharsets.US_ASCII);
     static final int RECENT = 100;
-    /** Warm-up windows after the first, and how close two in a row must be to call it steady. */
+    /** Warm-up windows after the first: steady once this many in a row are each within 5 % of the one before. */
     static final double STEADY_WINDOW = 5;
+    static final int STEADY_WINDOWS = 2;
     static final double STEADY_TOLERANCE = 0.05;
     /** A client behind its schedule catches up (sends at once) by at most this much lag. */
     static final long MAX_DEBT_NS = 1_000_000_000L;
@@ -209,16 +210,15 @@ public final class RadonLoad {
                 // The JIT of three JVMs sharing two cores takes minutes to settle on Chicory's
                 // compiled guest code: measure steady state, not compilation (bench/README.md).
                 double spent = cfg.warmup;
-                while (spent < cfg.steadyMax) {
+                int agreeing = 0; // windows in a row within the tolerance of the one before
+                while (spent < cfg.steadyMax && agreeing < STEADY_WINDOWS) {
                     Result next = runPoint(cfg, t, "warmup", cfg.warmClients, maxRate, STEADY_WINDOW, 1);
                     progress("warm-up", t, next);
                     all.add(next);
                     spent += STEADY_WINDOW;
-                    boolean steady = Math.abs(next.throughput() - r.throughput()) <= STEADY_TOLERANCE * r.throughput();
+                    boolean close = Math.abs(next.throughput() - r.throughput()) <= STEADY_TOLERANCE * r.throughput();
+                    agreeing = close ? agreeing + 1 : 0;
                     r = next;
-                    if (steady) {
-                        break;
-                    }
                 }
                 if (cfg.steadyMax > 0) {
                     System.out.printf(Locale.ROOT, "radon: steady    %-9s after %.0f s of warm-up%s%n", t.name, spent,
