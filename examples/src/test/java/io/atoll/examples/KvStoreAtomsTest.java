@@ -64,9 +64,18 @@ class KvStoreAtomsTest {
             return this;
         }
 
-        /** A fresh frontend instance (it fetches the ring on its first request). */
+        /** A fresh frontend instance (it fetches the ring on its first request), with a store of its own. */
         FakeHost newFrontend() {
-            frontend = new FakeHost("kv/frontend/a-r" + (answers.size() + 1));
+            return newFrontend(new TreeMap<>());
+        }
+
+        /** A fresh frontend instance on node {@code node}: it shares that node's store with its KVNodes. */
+        FakeHost newFrontendOn(String node) {
+            return newFrontend(stores.get(node));
+        }
+
+        private FakeHost newFrontend(TreeMap<String, byte[]> store) {
+            frontend = new FakeHost("kv/frontend/a-r" + (answers.size() + 1), store);
             frontend.instantiate("kv-frontend");
             assertThat(frontend.startUp()).isEqualTo(1);
             frontend.sendResult = s -> route(frontend.selfName, s);
@@ -274,6 +283,31 @@ class KvStoreAtomsTest {
         assertThat(sim.http("PUT", "users/42?x=1", "v").status()).as("the query is not part of the key").isEqualTo(200);
         assertThat(sim.http("GET", "users/42", "").body()).isEqualTo("v");
         assertThat(sim.http("DELETE", "key1", "").status()).isEqualTo(405);
+    }
+
+    @Test
+    void aFrontendTakesTheRingItsNodesKvNodesKeptInStorageAndAsksTheCoordinatorOnlyForANewerOne() {
+        Sim sim = cluster(3, 2, "a", "b", "c");
+        putAll(sim, 5, "s"); // through a frontend with a store of its own: it asked the Coordinator
+        sim.toCoordinator.clear();
+        sim.newFrontendOn("a");
+        assertThat(sim.http("PUT", "s9", "nine").status()).isEqualTo(200);
+        assertAllReadable(sim, 5, "s");
+        assertThat(sim.toCoordinator).as("the ring came from node a's storage").isEmpty();
+
+        // a new ring: the KVNodes keep it; then, as if node a's had not stored it yet, the old one
+        // there: the first answer shows the newer epoch and the frontend asks the Coordinator
+        Ring old = sim.ring;
+        sim.kvnodes("c-2");
+        sim.publish(new Ring(4, 2, sim.kvnodes.keySet().stream().sorted().toList()));
+        sim.resendUntilSettled();
+        assertThat(Ring.decode(new String(sim.stores.get("a").get(Ring.STORAGE_KEY), StandardCharsets.UTF_8)).epoch).isEqualTo(4);
+        sim.stores.get("a").put(Ring.STORAGE_KEY, bytes(old.encode()));
+        sim.newFrontendOn("a");
+        sim.toCoordinator.clear();
+        assertAllReadable(sim, 5, "s");
+        assertThat(sim.toCoordinator.stream().filter(t -> t.startsWith("kv/frontend/") && t.endsWith(" topology")))
+                .as("the stored ring was older than the KVNodes'").hasSize(1);
     }
 
     @Test

@@ -23,8 +23,9 @@ import java.util.function.LongFunction;
  * until {@link #DEADLINE_MS}: then 503. Retrying a put is safe: it carries the same version.
  * Requests carry the epoch of the frontend's ring, so a KVNode that has not got that ring yet
  * answers with an error instead of routing with an older one.
- * The ring is fetched on the first request and again whenever a KVNode's answer shows a newer
- * epoch; an instance keeps it while it lives.
+ * The ring is read on the first request (from the node's storage, where the KVNodes keep it, else
+ * from the Coordinator) and again whenever a KVNode's answer shows a newer epoch; an instance keeps
+ * it while it lives.
  */
 public final class FrontendAtom {
     static final Duration ATTEMPT = Duration.ofSeconds(2);
@@ -127,8 +128,20 @@ public final class FrontendAtom {
         return null;
     }
 
+    /**
+     * The ring to route with: the one kept, else the newer one this node's KVNodes left in storage
+     * (no message: an instance's first request costs no round trip to the Coordinator), else the
+     * Coordinator's.
+     */
     private static Ring currentRing() {
         if (stale || ring == null) {
+            String text = Atoll.kv().getString(Ring.STORAGE_KEY);
+            Ring stored = text == null ? null : Ring.decode(text);
+            if (stored != null && !stored.isEmpty() && (ring == null || stored.epoch > ring.epoch)) {
+                ring = stored;
+                stale = false;
+                return ring;
+            }
             Message m = requestOrNull("coordinator", Wire.ascii("topology"), 1000);
             Ring r = m == null ? null : Ring.decode(m.text());
             if (r != null && (ring == null || r.epoch >= ring.epoch)) {

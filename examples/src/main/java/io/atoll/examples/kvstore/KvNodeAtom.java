@@ -263,6 +263,10 @@ public final class KvNodeAtom {
             previous = ring;
             ring = r;
             Atoll.kv().put(self + "/ring", r.encode()); // a restarted member routes with it at once
+            Ring shared = storedRing();
+            if (shared == null || shared.epoch < r.epoch) { // for this node's Frontends
+                Atoll.kv().put(Ring.STORAGE_KEY, r.encode());
+            }
         }
         // A new ring, or the first one after a restart (placed is null: whatever a rebalance left
         // unfinished then is redone, since every key is handed over).
@@ -360,6 +364,11 @@ public final class KvNodeAtom {
     }
 
     // ---------------------------------------------------------------- the rest
+
+    private static Ring storedRing() {
+        String text = Atoll.kv().getString(Ring.STORAGE_KEY);
+        return text == null ? null : Ring.decode(text);
+    }
 
     private static String stats() {
         int keys = Atoll.kv().scan(dataPrefix).size();

@@ -23,6 +23,12 @@ public final class Ring {
      * average.
      */
     static final int VNODES = 32;
+    /**
+     * The storage key under which a node's KVNodes keep the newest ring they got (storage is per
+     * node and shared by the application's atoms): a new Frontend reads it there instead of asking
+     * the Coordinator.
+     */
+    public static final String STORAGE_KEY = "ring";
 
     public final long epoch;
     public final int replicas;
