@@ -2,7 +2,6 @@ package io.atoll.engine;
 
 import io.atoll.abi.Abi;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +40,7 @@ final class ModuleStyle {
         running.incrementAndGet();
         Thread t = Thread.ofVirtual().name("atoll-style-probe").start(() -> {
             try {
-                AtomInstance i = engine.instantiate(m, new FirstCallEnds(), InstanceOptions.DEFAULT);
+                AtomInstance i = engine.instantiate(m, RefusingHost.endingAtFirstCall(), InstanceOptions.DEFAULT);
                 i.start();
                 serves.set(i.runMain() == Abi.MAIN_SERVE);
             } catch (RuntimeException | StackOverflowError e) {
@@ -62,26 +61,5 @@ final class ModuleStyle {
             return false;
         }
         return serves.get();
-    }
-
-    /** Ends the instance at its first host call (an exit the guest cannot catch); log is dropped. */
-    private static final class FirstCallEnds implements AtomHost {
-        private static AtomExit end() {
-            return new AtomExit(-1);
-        }
-
-        @Override public int send(String to, byte[] payload, int flags, long correlation) { throw end(); }
-        @Override public byte[] receive(long timeoutMs) { throw end(); }
-        @Override public void aliasAdd(String alias) { throw end(); }
-        @Override public void aliasRemove(String alias) { throw end(); }
-        @Override public List<String> lookup(int mode, String query) { throw end(); }
-        @Override public String selfName() { throw end(); }
-        @Override public String spawn(String definition) { throw end(); }
-        @Override public byte[] kvGet(byte[] key) { throw end(); }
-        @Override public void kvPut(byte[] key, byte[] value) { throw end(); }
-        @Override public void kvDelete(byte[] key) { throw end(); }
-        @Override public byte[] kvScan(byte[] prefix, int limit) { throw end(); }
-        @Override public void log(int level, String text) {}
-        @Override public void exit(int code) { throw end(); }
     }
 }

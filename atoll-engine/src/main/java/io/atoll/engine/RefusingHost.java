@@ -5,11 +5,26 @@ import java.util.List;
 
 /**
  * A host whose every call fails (log is dropped): for instances that only run exports, such as the
- * deploy-time probe of {@code atoll_abi_version} or benchmark kernels.
+ * deploy-time probe of {@code atoll_abi_version} or benchmark kernels. {@link #endingAtFirstCall()}
+ * ends the instance instead (an exit the guest cannot catch): {@link ModuleStyle}'s probe.
  */
 public final class RefusingHost implements AtomHost {
-    private static HostError no() {
-        return new HostError(ErrorCode.EDENIED, "no host: this instance only runs exports");
+    private final boolean ends;
+
+    public RefusingHost() {
+        this(false);
+    }
+
+    private RefusingHost(boolean ends) {
+        this.ends = ends;
+    }
+
+    static RefusingHost endingAtFirstCall() {
+        return new RefusingHost(true);
+    }
+
+    private RuntimeException no() {
+        return ends ? new AtomExit(-1) : new HostError(ErrorCode.EDENIED, "no host: this instance only runs exports");
     }
 
     @Override public int send(String to, byte[] payload, int flags, long correlation) { throw no(); }
@@ -24,5 +39,5 @@ public final class RefusingHost implements AtomHost {
     @Override public void kvDelete(byte[] key) { throw no(); }
     @Override public byte[] kvScan(byte[] prefix, int limit) { throw no(); }
     @Override public void log(int level, String text) {}
-    @Override public void exit(int code) { throw new AtomExit(code); }
+    @Override public void exit(int code) { throw ends ? new AtomExit(-1) : new AtomExit(code); }
 }
