@@ -66,32 +66,41 @@ class MigrationTest {
 
     @Test
     void anAtomMovedAroundUnderTwoFifoStreamsKeepsItsMemoryAndEveryMessageInOrder() throws Exception {
-        ClusterNode a = node("a");
-        a.deploy(tmp, """
-                app: mig
+        List<Migrator.Report> reports = movedUnderTwoFifoStreams("mig", "module: probe.wasm, hibernate: never", 1500);
+        assertThat(reports).allSatisfy(r -> {
+            assertThat(r.downtimeMs()).isPositive();
+            assertThat(r.bytes()).isPositive();
+        });
+        System.out.println("MigrationTest: " + reports.size() + " moves, downtime ms: " + downtimes(reports));
+    }
+
+    /**
+     * Deploys {@code app} with a sink ({@code sink}: its module and settings) and a sender per node,
+     * then moves the sink around, asking the nodes in turn, at least 6 times and until the senders
+     * on a and b have each sent it {@code n} FIFO messages. Every message arrives once, in the order
+     * sent, and the sink's in-memory count comes along on every move.
+     */
+    private List<Migrator.Report> movedUnderTwoFifoStreams(String app, String sink, int n) throws Exception {
+        String sinkName = app + "/sink/0";
+        deployAndPlace("""
+                app: %s
                 atoms:
-                  - { name: sink, module: probe.wasm, limits: { mailbox: 100000 }, hibernate: never }
+                  - { name: sink, %s, limits: { mailbox: 100000 } }
                   - { name: sender, module: probe.wasm, placement: { per-node: 1 } }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("mig/sink/0").isEmpty()
-                && nodes.stream().allMatch(n -> n.localAtoms().contains("mig/sender/" + n.name() + "-0")));
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("mig") != null));
-        int n = 1500;
-        List<String> senders = List.of("mig/sender/a-0", "mig/sender/b-0");
+                """.formatted(app, sink), sinkName);
+        FabricClusterTest.await("senders placed", () -> nodes.stream().allMatch(x -> x.localAtoms().contains(app + "/sender/" + x.name() + "-0")));
+        List<String> senders = List.of(app + "/sender/a-0", app + "/sender/b-0");
         var pool = Executors.newFixedThreadPool(senders.size());
         List<Migrator.Report> reports = new ArrayList<>();
         try {
             List<Future<String>> sent = new ArrayList<>();
             for (String s : senders) {
-                sent.add(pool.submit(() -> node(s.substring(11, 12)).send(s, "fifo mig/sink " + n)));
+                String via = s.substring(s.lastIndexOf('/') + 1, s.lastIndexOf('-'));
+                sent.add(pool.submit(() -> node(via).send(s, "fifo " + app + "/sink " + n)));
             }
-            // move the sink around while both streams run, asking whichever node
-            List<String> ring = List.of("a", "b", "c");
             int moves = 0;
             while (!sent.stream().allMatch(Future::isDone) || moves < 6) {
-                String here = whereRuns("mig/sink/0");
-                String next = ring.get((ring.indexOf(here.isEmpty() ? "a" : here) + 1) % 3);
-                reports.add(nodes.get(moves % 3).node.core().migrator().migrate("mig/sink/0", next));
+                reports.add(nodes.get(moves % 3).node.core().migrator().migrate(sinkName, next(whereRuns(sinkName))));
                 moves++;
                 assertThat(moves).as("the senders finish").isLessThan(400);
             }
@@ -101,31 +110,27 @@ class MigrationTest {
         } finally {
             pool.shutdown();
         }
-        // every message once, in the order sent, and the in-memory count came along on every move
         String expected = IntStream.range(0, n).mapToObj(String::valueOf).collect(Collectors.joining(" "));
-        assertThat(a.send("mig/sink/0", "count")).isEqualTo(String.valueOf(2 * n + 1));
+        assertThat(node("a").send(sinkName, "count")).isEqualTo(String.valueOf(2 * n + 1));
         for (String s : senders) {
-            assertThat(node("c").send("mig/sink", "seqs " + s)).as("from " + s).isEqualTo(expected);
+            assertThat(node("c").send(app + "/sink", "seqs " + s)).as("from " + s).isEqualTo(expected);
         }
-        assertThat(reports).allSatisfy(r -> {
-            assertThat(r.downtimeMs()).isPositive();
-            assertThat(r.bytes()).isPositive();
-        });
-        System.out.println("MigrationTest: " + reports.size() + " moves, downtime ms: "
-                + reports.stream().map(r -> String.format("%.1f", r.downtimeMs())).collect(Collectors.joining(" ")));
+        return reports;
+    }
+
+    private static String downtimes(List<Migrator.Report> reports) {
+        return reports.stream().map(r -> String.format("%.1f", r.downtimeMs())).collect(Collectors.joining(" "));
     }
 
     @Test
     void httpRequestsDuringMovesAllSucceed() throws Exception {
         ClusterNode a = node("a");
-        a.deploy(tmp, """
+        deployAndPlace("""
                 app: web
                 atoms:
                   - { name: d, module: probe.wasm, routes: [ { path: /d } ] }
                   - { name: r, module: probe.wasm, kind: reactive, policy: one, routes: [ { path: /r } ] }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("web/d/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("web") != null));
+                """, "web/d/0");
         assertThat(a.request("POST", "/apps/web/r", "self").body()).isEqualTo("web/r/a-r1");
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
@@ -280,56 +285,17 @@ class MigrationTest {
 
     @Test
     void aLoopAtomBlockedInReceiveMovesWithItsStackUnderTwoFifoStreams() throws Exception {
-        node("a").deploy(tmp, """
-                app: loop
-                atoms:
-                  - { name: sink, module: probe_loop.wasm, limits: { mailbox: 100000 } }
-                  - { name: sender, module: probe.wasm, placement: { per-node: 1 } }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("loop/sink/0").isEmpty()
-                && nodes.stream().allMatch(n -> n.localAtoms().contains("loop/sender/" + n.name() + "-0")));
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("loop") != null));
-        int n = 800;
-        List<String> senders = List.of("loop/sender/a-0", "loop/sender/b-0");
-        var pool = Executors.newFixedThreadPool(senders.size());
-        List<Migrator.Report> reports = new ArrayList<>();
-        try {
-            List<Future<String>> sent = new ArrayList<>();
-            for (String s : senders) {
-                sent.add(pool.submit(() -> node(s.substring(12, 13)).send(s, "fifo loop/sink " + n)));
-            }
-            int moves = 0;
-            while (!sent.stream().allMatch(Future::isDone) || moves < 6) {
-                String here = whereRuns("loop/sink/0");
-                reports.add(nodes.get(moves % 3).node.core().migrator().migrate("loop/sink/0", next(here)));
-                moves++;
-                assertThat(moves).as("the senders finish").isLessThan(400);
-            }
-            for (Future<String> f : sent) {
-                assertThat(f.get()).isEqualTo("sent " + n);
-            }
-        } finally {
-            pool.shutdown();
-        }
-        String expected = IntStream.range(0, n).mapToObj(String::valueOf).collect(Collectors.joining(" "));
-        assertThat(node("a").send("loop/sink/0", "count")).isEqualTo(String.valueOf(2 * n + 1));
-        for (String s : senders) {
-            assertThat(node("c").send("loop/sink", "seqs " + s)).as("from " + s).isEqualTo(expected);
-        }
-        System.out.println("MidRunMigrationTest: " + reports.size() + " moves of a loop atom, downtime ms: "
-                + reports.stream().map(r -> String.format("%.1f", r.downtimeMs())).collect(Collectors.joining(" ")));
+        List<Migrator.Report> reports = movedUnderTwoFifoStreams("loop", "module: probe_loop.wasm", 800);
+        System.out.println("MidRunMigrationTest: " + reports.size() + " moves of a loop atom, downtime ms: " + downtimes(reports));
     }
 
     @Test
     void aLoopAtomInTheMiddleOfAComputationMovesAndFinishesThere() throws Exception {
-        node("a").deploy(tmp, """
+        String from = deployAndPlace("""
                 app: busy
                 atoms:
                   - { name: w, module: probe_loop.wasm, limits: { timeout: 60s } }
-                """);
-        FabricClusterTest.await("placed", () -> !whereRuns("busy/w/0").isEmpty());
-        FabricClusterTest.await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("busy") != null));
-        String from = whereRuns("busy/w/0");
+                """, "busy/w/0");
         assertThat(node(from).node.core().atom("busy/w/0").context().module().midRunCapture())
                 .as("instrumented at deploy (needs wasm-opt: scripts/setup-toolchain.sh)").isTrue();
         assertThat(node(from).send("busy/w/0", "count")).isEqualTo("1");
