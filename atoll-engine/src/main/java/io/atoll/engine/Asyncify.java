@@ -167,7 +167,7 @@ public final class Asyncify {
         return cached;
     }
 
-    private static boolean exports(WasmModule m, String name) {
+    static boolean exports(WasmModule m, String name) {
         for (int i = 0; i < m.exportSection().exportCount(); i++) {
             if (m.exportSection().getExport(i).name().equals(name)) {
                 return true;

@@ -39,5 +39,5 @@ public final class RefusingHost implements AtomHost {
     @Override public void kvDelete(byte[] key) { throw no(); }
     @Override public byte[] kvScan(byte[] prefix, int limit) { throw no(); }
     @Override public void log(int level, String text) {}
-    @Override public void exit(int code) { throw ends ? new AtomExit(-1) : new AtomExit(code); }
+    @Override public void exit(int code) { throw new AtomExit(code); }
 }

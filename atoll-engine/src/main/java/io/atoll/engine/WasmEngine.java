@@ -64,22 +64,14 @@ public final class WasmEngine {
         }
         WasmModule parsed = parse(bytes);
         if (points == SafePoints.AUTO) {
-            if (!asyncify.available() || !exportsMain(parsed)
+            // without wasm-opt a loop-style module still goes to instrument(), which says why it cannot
+            if (!Asyncify.exports(parsed, Abi.EXPORT_MAIN)
                     || ModuleStyle.servesHandlers(this, load(bytes, ExecutionMode.INTERPRETED))) {
                 return load(bytes, mode);
             }
             points = SafePoints.IMPORTS;
         }
         return load(asyncify.instrument(bytes, parsed, points), mode);
-    }
-
-    private static boolean exportsMain(WasmModule m) {
-        for (int i = 0; i < m.exportSection().exportCount(); i++) {
-            if (m.exportSection().getExport(i).name().equals(Abi.EXPORT_MAIN)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether this node can instrument modules for mid-run capture (wasm-opt installed). */
