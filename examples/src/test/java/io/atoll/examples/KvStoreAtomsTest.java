@@ -489,4 +489,45 @@ class KvStoreAtomsTest {
         assertThat(published.get(2).replicas).isEqualTo(3);
         assertThat(published.get(2).members).isEqualTo(second.members);
     }
+
+    @Test
+    void theCoordinatorSurvivesAFloodOfRequestsWhileItLooksUpItsMembersTwiceASecond() {
+        // The Coordinator trapped at a garbage address after a few seconds of this when built with
+        // TeaVM's "advanced" optimizations (heap corruption; sdk/java-build/README.md). 24 KVNodes,
+        // topology requests as fast as it answers them for 8 s: ~16 look-ups, a ring, many GCs.
+        FakeHost coordinator = new FakeHost("kv/coordinator/0");
+        coordinator.instantiate("kv-coordinator");
+        for (String node : List.of("a", "b", "c")) {
+            for (int i = 0; i < 8; i++) {
+                coordinator.instances.add("kv/kvnode/" + node + "-" + i);
+            }
+        }
+        long[] answered = {0};
+        long until = System.nanoTime() + 8_000_000_000L;
+        coordinator.sendResult = s -> {
+            String text = s.text();
+            if (text.equals("topology")) { // recovery at start: nobody knows a ring yet
+                coordinator.mailbox.add(FakeHost.envelope(0, 0, s.correlation(), s.to(), s.to(), bytes("none")));
+            } else if (s.to().startsWith("kvnode/")) {
+                coordinator.mailbox.add(FakeHost.message("kv/" + s.to(), "settled " + Ring.decode(text).epoch));
+            } else {
+                assertThat(Ring.decode(text)).as("answer to a topology request").isNotNull();
+                answered[0]++;
+            }
+            if (coordinator.mailbox.size() < 100 && System.nanoTime() < until) {
+                for (int i = 0; i < 1000; i++) {
+                    coordinator.mailbox.add(FakeHost.envelope(0, 0, i + 1, "kv/frontend/r" + i, "_reply/f" + i,
+                            bytes("topology")));
+                }
+            }
+            coordinator.sent.clear(); // millions of them
+            return 1;
+        };
+        coordinator.mailbox.add(FakeHost.envelope(0, 0, 1, "kv/frontend/r0", "_reply/f0", bytes("topology")));
+        coordinator.drainAtNanos = until;
+
+        assertThat(coordinator.runLoopUntilDrained()).as("log %s", coordinator.log).isNull();
+        assertThat(coordinator.log).anyMatch(l -> l.contains("new ring") && l.contains("24 members"));
+        assertThat(answered[0]).as("topology requests answered").isGreaterThan(10_000);
+    }
 }

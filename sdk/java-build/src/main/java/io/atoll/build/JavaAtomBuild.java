@@ -60,7 +60,8 @@ public final class JavaAtomBuild {
             "                             it, so use at least 4x the largest message (default limit 1Mi)",
             "  --max-heap SIZE            maximum Java heap (default 48Mi: the module then fits the",
             "                             default 64Mi memory limit of a manifest)",
-            "  --opt LEVEL                simple | advanced | full (default advanced)",
+            "  --opt LEVEL                simple | advanced | full (default simple: TeaVM 0.13.1's advanced",
+            "                             and full levels corrupt the heap of some atoms, see README)",
             "  --debug                    keep names and emit debug information (bigger module)",
             "  --force                    rebuild even if the module is newer than its inputs",
             "  --verbose                  print TeaVM's progress",
@@ -78,7 +79,12 @@ public final class JavaAtomBuild {
         final List<File> classPath = new ArrayList<>();
         int minHeap = DEFAULT_MIN_HEAP;
         int maxHeap = DEFAULT_MAX_HEAP;
-        TeaVMOptimizationLevel optimization = TeaVMOptimizationLevel.ADVANCED;
+        /**
+         * SIMPLE: with ADVANCED or FULL, TeaVM 0.13.1 built a Coordinator of examples/kvstore whose
+         * heap was corrupted after a few seconds of messages (a trap at a garbage address, in the
+         * interpreter too); the same source at SIMPLE ran for minutes. See the README.
+         */
+        TeaVMOptimizationLevel optimization = TeaVMOptimizationLevel.SIMPLE;
         boolean debug;
         boolean verbose;
         boolean help;

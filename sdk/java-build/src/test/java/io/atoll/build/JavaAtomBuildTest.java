@@ -26,7 +26,7 @@ class JavaAtomBuildTest {
         assertThat(o.classPath).containsExactly(new File("a"), new File("b"), new File("c"));
         assertThat(o.minHeap).isEqualTo(4 << 20);
         assertThat(o.maxHeap).isEqualTo(48 << 20);
-        assertThat(o.optimization).isEqualTo(TeaVMOptimizationLevel.ADVANCED);
+        assertThat(o.optimization).isEqualTo(TeaVMOptimizationLevel.SIMPLE);
     }
 
     @Test
