@@ -40,6 +40,8 @@ class KvStoreAtomsTest {
         final Set<String> losePutsTo = new HashSet<>();
         /** What atoms sent to the Coordinator: "sender text". */
         final List<String> toCoordinator = new ArrayList<>();
+        /** Every message sent to a KVNode: "sender -> member verb". */
+        final List<String> traffic = new ArrayList<>();
         /** What was sent to {@code _reply/...} addresses (HTTP answers, answers to "_api"). */
         final List<FakeHost.Sent> answers = new ArrayList<>();
         private final ArrayDeque<Object[]> queue = new ArrayDeque<>();
@@ -66,16 +68,16 @@ class KvStoreAtomsTest {
 
         /** A fresh frontend instance (it fetches the ring on its first request), with a store of its own. */
         FakeHost newFrontend() {
-            return newFrontend(new TreeMap<>());
+            return newFrontend(new TreeMap<>(), "a");
         }
 
         /** A fresh frontend instance on node {@code node}: it shares that node's store with its KVNodes. */
         FakeHost newFrontendOn(String node) {
-            return newFrontend(stores.get(node));
+            return newFrontend(stores.get(node), node);
         }
 
-        private FakeHost newFrontend(TreeMap<String, byte[]> store) {
-            frontend = new FakeHost("kv/frontend/a-r" + (answers.size() + 1), store);
+        private FakeHost newFrontend(TreeMap<String, byte[]> store, String node) {
+            frontend = new FakeHost("kv/frontend/" + node + "-r" + (answers.size() + 1), store);
             frontend.instantiate("kv-frontend");
             assertThat(frontend.startUp()).isEqualTo(1);
             frontend.sendResult = s -> route(frontend.selfName, s);
@@ -105,6 +107,9 @@ class KvStoreAtomsTest {
             }
             if (!full.equals(frontend == null ? null : frontend.selfName) && !kvnodes.containsKey(idOf(full))) {
                 return ENOTFOUND;
+            }
+            if (kvnodes.containsKey(idOf(full))) {
+                traffic.add(from + " -> " + idOf(full) + " " + s.text().split("[ \n]", 2)[0]);
             }
             if (losePutsTo.contains(idOf(full)) && s.text().startsWith("put ")) {
                 return 1;
@@ -529,5 +534,28 @@ class KvStoreAtomsTest {
         assertThat(coordinator.runLoopUntilDrained()).as("log %s", coordinator.log).isNull();
         assertThat(coordinator.log).anyMatch(l -> l.contains("new ring") && l.contains("24 members"));
         assertThat(answered[0]).as("topology requests answered").isGreaterThan(10_000);
+    }
+
+    @Test
+    void aFrontendSendsEachRequestToTheReplicaOnItsOwnNodeWhenTheKeyHasOne() {
+        Sim sim = cluster(1, 2, "a", "b", "c");
+        FakeHost frontend = sim.newFrontendOn("b");
+        int local = 0;
+        for (int i = 0; i < 40; i++) {
+            String key = "k" + i;
+            List<String> replicas = sim.ring.replicasOf(key);
+            String onB = replicas.stream().filter(m -> Ring.nodeOf(m).equals("b")).findFirst().orElse(null);
+            String expectedFirst = onB != null ? onB : replicas.get(0);
+            for (String method : List.of("PUT", "GET")) {
+                sim.traffic.clear();
+                FakeHost.HttpAnswer a = sim.http(method, key, "v" + i);
+                assertThat(a.status()).as("%s %s: %s", method, key, a.body()).isEqualTo(200);
+                assertThat(sim.traffic.get(0)).as("%s %s, replicas %s", method, key, replicas)
+                        .isEqualTo(frontend.selfName + " -> " + expectedFirst + " " + method.toLowerCase());
+            }
+            assertThat(sim.holders(key)).containsExactlyInAnyOrderElementsOf(replicas);
+            local += onB != null ? 1 : 0;
+        }
+        assertThat(local).as("keys with a replica on b").isBetween(10, 39);
     }
 }
