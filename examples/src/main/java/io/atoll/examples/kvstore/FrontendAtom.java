@@ -20,7 +20,8 @@ import java.util.function.LongFunction;
  *
  * <p>It sends each request to one of the key's replicas on its copy of the ring, the one on its
  * own Atoll node if there is one (a get then costs no hop between nodes, a put one fewer), else
- * the first in ring order; the KVNodes take it from there, and it waits for the answer. If that member cannot be reached or answers with an
+ * the first in ring order; the KVNodes take it from there, and it waits for the answer. If that
+ * member cannot be reached or answers with an
  * error, it tries the next replica, then asks the Coordinator for the ring again and starts over,
  * until {@link #DEADLINE_MS}: then 503. Retrying a put is safe: it carries the same version.
  * Requests carry the epoch of the frontend's ring, so a KVNode that has not got that ring yet
@@ -133,7 +134,7 @@ public final class FrontendAtom {
     }
 
     /** The replicas with the one on this Atoll node (at most one: one per node) moved to the front. */
-    static List<String> localFirst(List<String> replicas) {
+    private static List<String> localFirst(List<String> replicas) {
         if (node == null) {
             String me = Atoll.self();
             node = Ring.nodeOf(me.substring(me.lastIndexOf('/') + 1));
