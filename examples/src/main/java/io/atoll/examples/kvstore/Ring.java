@@ -2,8 +2,11 @@ package io.atoll.examples.kvstore;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +39,13 @@ public final class Ring {
     public final List<String> members;
     private final long[] points;
     private final String[] owners;
+    /**
+     * Answers of {@link #replicasOf} already computed: each request asks it at the frontend and at
+     * every KVNode on its way, and in Wasm the hashing and scanning cost more than this look-up.
+     * Emptied when full, so a ring that sees many keys keeps the recent ones.
+     */
+    private final Map<String, List<String>> replicasCache = new HashMap<>();
+    private static final int CACHE_LIMIT = 4096;
 
     public Ring(long epoch, int replicas, List<String> members) {
         if (replicas < 1) {
@@ -75,6 +85,19 @@ public final class Ring {
      * fewer nodes than replicas, members on nodes already used fill the remaining places.
      */
     public List<String> replicasOf(String key) {
+        List<String> cached = replicasCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        if (replicasCache.size() >= CACHE_LIMIT) {
+            replicasCache.clear();
+        }
+        List<String> out = Collections.unmodifiableList(computeReplicasOf(key));
+        replicasCache.put(key, out);
+        return out;
+    }
+
+    private List<String> computeReplicasOf(String key) {
         List<String> out = new ArrayList<>(replicas);
         if (points.length == 0) {
             return out;

@@ -183,7 +183,7 @@ final class Wire {
             parts.add(s.substring(from, i));
         }
         parts.add(s.substring(from));
-        return parts.toArray(new String[0]);
+        return parts.toArray(new String[parts.size()]); // sized: TeaVM makes a String[0] one reflectively
     }
 
     private static int indexOf(byte[] b, byte x) {

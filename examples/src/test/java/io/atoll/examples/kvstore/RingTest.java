@@ -1,6 +1,7 @@
 package io.atoll.examples.kvstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -136,5 +137,20 @@ class RingTest {
         assertThat(Ring.nodeOf("a-3")).isEqualTo("a");
         assertThat(Ring.nodeOf("edge-1-12")).isEqualTo("edge-1");
         assertThat(Ring.nodeOf("0")).isEqualTo("0");
+    }
+
+    @Test
+    void answersComeFromTheCacheUnchangedAndCannotBeAltered() {
+        Ring ring = new Ring(1, 2, members("a", "b", "c"));
+        Map<String, List<String>> first = new HashMap<>();
+        for (int round = 0; round < 2; round++) { // 3x the cache's size: it empties and refills
+            for (int i = 0; i < 12_000; i++) {
+                List<String> r = ring.replicasOf("k" + i);
+                assertThat(r).isEqualTo(first.computeIfAbsent("k" + i, k -> r));
+            }
+        }
+        Ring fresh = new Ring(1, 2, members("c", "b", "a"));
+        assertThat(ring.replicasOf("k7")).isEqualTo(fresh.replicasOf("k7")).isSameAs(ring.replicasOf("k7"));
+        assertThatThrownBy(() -> ring.replicasOf("k7").add("d-0")).isInstanceOf(UnsupportedOperationException.class);
     }
 }
