@@ -56,7 +56,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * NAME=PID,..} processes whose CPU time is counted for a system, {@code --out DIR} (results.json and
  * PNGs), {@code --summary FILE} (the summary line goes there instead of stdout), {@code --keyspace
  * N}, {@code --timeout-ms N}, {@code --loops N}, {@code --kv-no-verify} (a stand-in kv that does
- * not store: answers are not checked), {@code --max-seconds N} (the process exits after that
+ * not store: answers are not checked), {@code --warm-up-only} (check and warm up each system, then
+ * stop: for watching warm-up, e.g. of one system with JVM options to compare), {@code --max-seconds N} (the process exits after that
  * anyway), {@code --label TEXT} (the run's name in the report).
  */
 public final class RadonLoad {
@@ -74,6 +75,11 @@ public final class RadonLoad {
     static final double STEADY_WINDOW = 5;
     static final int STEADY_WINDOWS = 2;
     static final double STEADY_TOLERANCE = 0.05;
+    /**
+     * ...and the servers' JIT compiler threads used at most this share of their CPU in the window: a
+     * plateau while C2 still compiles the guest code is not the steady state (bench/README.md).
+     */
+    static final double STEADY_MAX_JIT = 0.10;
     /** A client behind its schedule catches up (sends at once) by at most this much lag. */
     static final long MAX_DEBT_NS = 1_000_000_000L;
     static final int OP_PUT = 0;
@@ -127,6 +133,7 @@ public final class RadonLoad {
         int valueBytes = 32;
         int timeoutMs = 5000;
         boolean kvVerify = true;
+        boolean warmUpOnly;
         int loops = 1;
         long maxSeconds = 3600;
         int hz = 100;
@@ -154,6 +161,8 @@ public final class RadonLoad {
         long[] lat = new long[0];          // ns, sorted
         final long[][] latOp = new long[3][];
         double serverCpuS = Double.NaN;
+        /** Of {@link #serverCpuS}: the JVMs' C1 and C2 compiler threads. */
+        double jitCpuS = Double.NaN;
         double clientCpuS = Double.NaN;
         double load1 = Double.NaN;
         int[] nodeOfClient = new int[0];
@@ -161,6 +170,11 @@ public final class RadonLoad {
 
         double throughput() {
             return ok / seconds;
+        }
+
+        /** The share of the servers' CPU that went to compiling (NaN without server pids). */
+        double jitShare() {
+            return serverCpuS > 0 ? jitCpuS / serverCpuS : Double.NaN;
         }
     }
 
@@ -216,7 +230,8 @@ public final class RadonLoad {
                     progress("warm-up", t, next);
                     all.add(next);
                     spent += STEADY_WINDOW;
-                    boolean close = Math.abs(next.throughput() - r.throughput()) <= STEADY_TOLERANCE * r.throughput();
+                    boolean close = Math.abs(next.throughput() - r.throughput()) <= STEADY_TOLERANCE * r.throughput()
+                            && !(next.jitShare() > STEADY_MAX_JIT);
                     agreeing = close ? agreeing + 1 : 0;
                     r = next;
                 }
@@ -225,6 +240,11 @@ public final class RadonLoad {
                             spent >= cfg.steadyMax ? " (the limit: still changing)" : "");
                 }
             }
+        }
+        if (cfg.warmUpOnly) {
+            System.out.println("warm-up only: no points measured");
+            writeSummary(cfg, "summary atom-echo/echo=n/a kv/atom-echo=n/a kv-p99-ms=n/a");
+            System.exit(failed.isEmpty() ? 0 : 1);
         }
         if (cfg.targets.stream().noneMatch(t -> t.name.equals("echo"))) {
             System.out.println("error: no working 'echo' baseline: nothing to compare with");
@@ -283,9 +303,9 @@ public final class RadonLoad {
     }
 
     static void progress(String what, Target t, Result r) {
-        System.out.printf(Locale.ROOT, "radon: %-9s %-9s %3d x %5d/s %4.0fs: %9.0f req/s  p50 %7.3f ms  p99 %8.3f ms  errors %d%s%s%n",
+        System.out.printf(Locale.ROOT, "radon: %-9s %-9s %3d x %5d/s %4.0fs: %9.0f req/s  p50 %7.3f ms  p99 %8.3f ms  errors %d%s%s%s%n",
                 what, t.name, r.clients, r.rate, r.seconds, r.throughput(), ms(pct(r.lat, 0.50)), ms(pct(r.lat, 0.99)),
-                r.errors, r.unfinished > 0 ? " unfinished " + r.unfinished : "", r.firstError == null ? "" : " (first: " + r.firstError + ")");
+                r.errors, Double.isNaN(r.jitShare()) ? "" : String.format(Locale.ROOT, "  JIT %2.0f %%", 100 * r.jitShare()), r.unfinished > 0 ? " unfinished " + r.unfinished : "", r.firstError == null ? "" : " (first: " + r.firstError + ")");
     }
 
     // ------------------------------------------------------------------ checks
@@ -982,6 +1002,7 @@ public final class RadonLoad {
             l.graceNs = experiment.equals("latency") ? cfg.timeoutMs * 1_000_000L : Math.min(cfg.timeoutMs, 1000) * 1_000_000L;
         }
         long[] cpu0 = cpuTicks(t.pids);
+        long jit0 = jitTicks(t.pids);
         long self0 = selfTicks();
         Thread[] threads = new Thread[nLoops];
         for (int l = 0; l < nLoops; l++) {
@@ -993,6 +1014,7 @@ public final class RadonLoad {
             th.join(Math.max(1, left / 1_000_000));
         }
         long[] cpu1 = cpuTicks(t.pids);
+        long jit1 = jitTicks(t.pids);
         long self1 = selfTicks();
         for (int l = 0; l < nLoops; l++) {
             if (threads[l].isAlive()) {
@@ -1001,6 +1023,7 @@ public final class RadonLoad {
             }
         }
         res.serverCpuS = cpu0 == null || cpu1 == null ? Double.NaN : (sum(cpu1) - sum(cpu0)) / (double) cfg.hz;
+        res.jitCpuS = jit0 < 0 || jit1 < 0 ? Double.NaN : Math.max(0, jit1 - jit0) / (double) cfg.hz;
         res.clientCpuS = self0 < 0 || self1 < 0 ? Double.NaN : (self1 - self0) / (double) cfg.hz;
         res.load1 = loadAvg1();
         int[] sizes = new int[3];
@@ -1056,6 +1079,36 @@ public final class RadonLoad {
             out[i] = v;
         }
         return out;
+    }
+
+    /**
+     * CPU ticks of the JIT compiler threads ({@code C1/C2 CompilerThreadN}) of these processes; -1
+     * if there are none to read. (A compiler thread that exits takes its ticks along: HotSpot stops
+     * idle extra ones, so this can undercount a little, never overcount.)
+     */
+    static long jitTicks(List<Long> pids) {
+        if (pids.isEmpty()) {
+            return -1;
+        }
+        long total = 0;
+        for (long pid : pids) {
+            try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks) {
+                    String comm;
+                    try {
+                        comm = Files.readString(task.resolve("comm"));
+                    } catch (IOException e) {
+                        continue; // the thread ended
+                    }
+                    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                        total += Math.max(0, ticksOf(task.resolve("stat").toString()));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return total;
     }
 
     static long selfTicks() {
@@ -1524,6 +1577,7 @@ public final class RadonLoad {
                 j.close();
             }
             j.key("server_cpu_s").num(r.serverCpuS);
+            j.key("server_jit_cpu_s").num(r.jitCpuS);
             j.key("client_cpu_s").num(r.clientCpuS);
             j.key("loadavg1_after").num(r.load1);
             j.key("node_of_client").ints(r.nodeOfClient);
@@ -1850,6 +1904,7 @@ public final class RadonLoad {
                     i++;
                 }
                 case "--kv-no-verify" -> c.kvVerify = false;
+                case "--warm-up-only" -> c.warmUpOnly = true;
                 case "--loops" -> {
                     c.loops = (int) dbl(a, v);
                     i++;
@@ -1901,7 +1956,7 @@ public final class RadonLoad {
         System.err.println("RadonLoad: " + why);
         System.err.println("usage: RadonLoad --system NAME=echo|kv@URL[,URL..] ... [--pids NAME=PID,..] [--clients L] [--rates L]"
                 + " [--rate-sweep C:L] [--seconds S] [--lat CxRxS] [--warmup S] [--steady-max S] [--out DIR] [--summary FILE] [--keyspace N]"
-                + " [--timeout-ms N] [--loops N] [--max-seconds N] [--hz N] [--label TEXT] [--kv-no-verify]");
+                + " [--timeout-ms N] [--loops N] [--max-seconds N] [--hz N] [--label TEXT] [--kv-no-verify] [--warm-up-only]");
         System.exit(2);
     }
 }
