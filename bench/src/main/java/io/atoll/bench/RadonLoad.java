@@ -57,8 +57,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * PNGs), {@code --summary FILE} (the summary line goes there instead of stdout), {@code --keyspace
  * N}, {@code --timeout-ms N}, {@code --loops N}, {@code --kv-no-verify} (a stand-in kv that does
  * not store: answers are not checked), {@code --warm-up-only} (check and warm up each system, then
- * stop: for watching warm-up, e.g. of one system with JVM options to compare), {@code --max-seconds N} (the process exits after that
- * anyway), {@code --label TEXT} (the run's name in the report).
+ * stop: to watch a warm-up, e.g. of one system under JVM options to compare), {@code --max-seconds
+ * N} (the process exits after that anyway), {@code --label TEXT} (the run's name in the report).
  */
 public final class RadonLoad {
     private RadonLoad() {
