@@ -1,6 +1,7 @@
 package io.atoll.examples;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
@@ -112,6 +113,7 @@ final class FakeHost {
         instance = Instance.builder(module)
                 .withImportValues(imports(module))
                 .withMachineFactory(machine)
+                .withMemoryFactory(ByteArrayMemory::new) // as the runtime (WasmEngine) does
                 .withStart(false)
                 .build();
         return instance;
