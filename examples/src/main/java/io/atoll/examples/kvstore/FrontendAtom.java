@@ -118,11 +118,12 @@ public final class FrontendAtom {
                 }
                 Message answer = requestOrNull("kvnode/" + target, request.apply(r.epoch), Math.min(left, ATTEMPT.toMillis()));
                 if (answer != null) {
-                    String[] w = Wire.words(answer.payload(), 3);
-                    if (w.length > 1 && Long.parseLong(w[1]) > r.epoch) {
+                    Wire.In in = new Wire.In(answer.payload());
+                    String verb = in.word();
+                    if (in.num() > r.epoch) {
                         stale = true; // the KVNodes know a newer ring: fetch it before the next request
                     }
-                    if (!w[0].equals("err")) {
+                    if (!verb.equals("err")) {
                         return answer;
                     }
                 }

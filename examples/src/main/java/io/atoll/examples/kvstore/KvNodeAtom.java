@@ -125,14 +125,14 @@ public final class KvNodeAtom {
         }
         String next = firstNotIn(replicas, stored);
         if (next == null) {
-            answer(p.replyTo(), p.correlation(), "ok " + ring.epoch);
+            answer(p.replyTo(), p.correlation(), "ok", null);
         } else if (p.hops() >= Wire.MAX_HOPS) {
-            answer(p.replyTo(), p.correlation(), "err " + ring.epoch + " too many hops");
+            answer(p.replyTo(), p.correlation(), "err", "too many hops");
         } else {
             try {
                 Atoll.send("kvnode/" + next, p.next(ring.epoch, stored).encode());
             } catch (AtollException e) { // its node is down or cut off: the client tries again
-                answer(p.replyTo(), p.correlation(), "err " + ring.epoch + " " + next + " " + e.error());
+                answer(p.replyTo(), p.correlation(), "err", next + " " + e.error());
             }
         }
     }
@@ -145,7 +145,7 @@ public final class KvNodeAtom {
         if (ring != null && !ring.isEmpty() && epoch <= ring.epoch) {
             return false;
         }
-        answer(replyTo, correlation, "err " + (ring == null ? 0 : ring.epoch) + " " + id + " has not got ring " + epoch);
+        answer(replyTo, correlation, "err", id + " has not got ring " + epoch);
         if (epoch > askedFor) {
             askedFor = epoch;
             try {
@@ -208,9 +208,9 @@ public final class KvNodeAtom {
         if (v != null) {
             answerValue(g, v);
         } else if (String.join(",", visited).contains("!")) {
-            answer(g.replyTo(), g.correlation(), "err " + ring.epoch + " some replicas are unreachable");
+            answer(g.replyTo(), g.correlation(), "err", "some replicas are unreachable");
         } else {
-            answer(g.replyTo(), g.correlation(), "miss " + ring.epoch);
+            answer(g.replyTo(), g.correlation(), "miss", null);
         }
     }
 
@@ -228,17 +228,19 @@ public final class KvNodeAtom {
     }
 
     private static void answerValue(Get g, Versioned v) {
-        sendAnswer(g.replyTo(), g.correlation(), Wire.withBody("val " + ring.epoch + " " + v.version(), v.value()));
+        sendAnswer(g.replyTo(), g.correlation(), new Wire.Out(32).word("val").num(ring.epoch).num(v.version()).withBody(v.value()));
     }
 
     // ---------------------------------------------------------------- answers
 
-    private static void answer(String to, long correlation, String text) {
+    /** {@code <verb> <our epoch> [why]}: ok, miss or err. */
+    private static void answer(String to, long correlation, String verb, String why) {
         if (to.equals(self)) { // the end of one of our own hand-overs
-            onHandoffAnswer(correlation, text.startsWith("ok"));
+            onHandoffAnswer(correlation, verb.equals("ok"));
             return;
         }
-        sendAnswer(to, correlation, Wire.ascii(text));
+        Wire.Out out = new Wire.Out(32).word(verb).num(ring == null ? 0 : ring.epoch);
+        sendAnswer(to, correlation, why == null ? out.bytes() : out.word(why).bytes());
     }
 
     private static void sendAnswer(String to, long correlation, byte[] data) {

@@ -31,18 +31,16 @@ final class Wire {
     record Put(long epoch, long version, String replyTo, long correlation, int hops, List<String> stored, String key,
             byte[] value) {
         byte[] encode() {
-            return withBody("put " + epoch + " " + version + " " + replyTo + " " + correlation + " " + hops + " "
-                    + list(stored) + " " + key, value);
+            return new Out(64 + key.length()).word("put").num(epoch).num(version).word(replyTo).num(correlation)
+                    .num(hops).list(stored).word(key).withBody(value);
         }
 
         static Put decode(byte[] payload) {
-            int nl = indexOf(payload, (byte) '\n');
-            String[] f = split(text(payload, 0, nl < 0 ? payload.length : nl), ' ', 8);
-            if (f.length != 8 || !f[0].equals("put") || nl < 0) {
+            In in = new In(payload);
+            if (!in.word().equals("put") || !in.hasBody()) {
                 throw new IllegalArgumentException("not a put: " + head(payload));
             }
-            return new Put(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], Long.parseLong(f[4]), Integer.parseInt(f[5]),
-                    parseList(f[6]), f[7], Arrays.copyOfRange(payload, nl + 1, payload.length));
+            return new Put(in.num(), in.num(), in.word(), in.num(), (int) in.num(), in.list(), in.rest(), in.body());
         }
 
         /** The same put one hop further, routed with ring {@code epochNow}, after {@code stored} stored it. */
@@ -59,15 +57,16 @@ final class Wire {
     /** A get looking for the key, first at its replicas, then where it was before the ring changed. */
     record Get(long epoch, String replyTo, long correlation, int hops, List<String> visited, String key) {
         byte[] encode() {
-            return ascii("get " + epoch + " " + replyTo + " " + correlation + " " + hops + " " + list(visited) + " " + key);
+            return new Out(48 + key.length()).word("get").num(epoch).word(replyTo).num(correlation).num(hops)
+                    .list(visited).word(key).bytes();
         }
 
         static Get decode(byte[] payload) {
-            String[] f = split(text(payload, 0, payload.length), ' ', 7);
-            if (f.length != 7 || !f[0].equals("get")) {
+            In in = new In(payload);
+            if (!in.word().equals("get")) {
                 throw new IllegalArgumentException("not a get: " + head(payload));
             }
-            return new Get(Long.parseLong(f[1]), f[2], Long.parseLong(f[3]), Integer.parseInt(f[4]), parseList(f[5]), f[6]);
+            return new Get(in.num(), in.word(), in.num(), (int) in.num(), in.list(), in.rest());
         }
 
         Get next(long epochNow, List<String> visitedNow) {
@@ -105,6 +104,174 @@ final class Wire {
         }
     }
 
+    // ---------------------------------------------------------------- reading and writing headers
+
+    /**
+     * Writes a header straight into bytes. In Wasm, building it as a String first cost a quarter
+     * of a KVNode's time per request (TeaVM formats a long through StringBuilder.insert, and every
+     * String is then copied to bytes again): bench/README.md, "bench/kv-guest".
+     */
+    static final class Out {
+        private byte[] buf;
+        private int len;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        /** The next word: ASCII, no spaces (keys are checked by the frontend; others are ours). */
+        Out word(String s) {
+            space();
+            raw(s);
+            return this;
+        }
+
+        Out num(long v) {
+            space();
+            ensure(20);
+            if (v < 0) {
+                buf[len++] = '-';
+            } else {
+                v = -v; // digits from the negative value: Long.MIN_VALUE has no positive counterpart
+            }
+            int start = len;
+            do {
+                buf[len++] = (byte) ('0' - (v % 10));
+                v /= 10;
+            } while (v != 0);
+            for (int i = start, j = len - 1; i < j; i++, j--) {
+                byte t = buf[i];
+                buf[i] = buf[j];
+                buf[j] = t;
+            }
+            return this;
+        }
+
+        /** Names joined by commas, {@code -} for none. */
+        Out list(List<String> names) {
+            if (names.isEmpty()) {
+                return word("-");
+            }
+            space();
+            for (int i = 0; i < names.size(); i++) {
+                if (i > 0) {
+                    ensure(1);
+                    buf[len++] = ',';
+                }
+                raw(names.get(i));
+            }
+            return this;
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(buf, len);
+        }
+
+        /** The header, a newline and {@code body}. */
+        byte[] withBody(byte[] body) {
+            byte[] out = new byte[len + 1 + body.length];
+            System.arraycopy(buf, 0, out, 0, len);
+            out[len] = '\n';
+            System.arraycopy(body, 0, out, len + 1, body.length);
+            return out;
+        }
+
+        private void raw(String s) {
+            ensure(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                buf[len++] = (byte) (c < 0x80 ? c : '?');
+            }
+        }
+
+        private void space() {
+            if (len > 0) {
+                ensure(1);
+                buf[len++] = ' ';
+            }
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            }
+        }
+    }
+
+    /** Reads a header word by word, without cutting it into Strings first. */
+    static final class In {
+        private final byte[] b;
+        private final int end; // of the header line
+        private int pos;
+
+        In(byte[] payload) {
+            b = payload;
+            int nl = indexOf(payload, (byte) '\n');
+            end = nl < 0 ? payload.length : nl;
+        }
+
+        String word() {
+            int from = start("a word");
+            while (pos < end && b[pos] != ' ') {
+                pos++;
+            }
+            String w = text(b, from, pos - from);
+            pos++; // the space
+            return w;
+        }
+
+        long num() {
+            int from = start("a number");
+            boolean negative = b[pos] == '-';
+            if (negative) {
+                pos++;
+            }
+            // Accumulated negative, as Long.parseLong does, so that Long.MIN_VALUE fits.
+            long limit = negative ? Long.MIN_VALUE : -Long.MAX_VALUE;
+            long v = 0;
+            int digits = 0;
+            for (; pos < end && b[pos] != ' '; pos++, digits++) {
+                int d = b[pos] - '0';
+                if (d < 0 || d > 9 || v < limit / 10 || v * 10 < limit + d) {
+                    throw new IllegalArgumentException("not a number at byte " + from + ": " + head(b));
+                }
+                v = v * 10 - d;
+            }
+            if (digits == 0) {
+                throw new IllegalArgumentException("not a number at byte " + from + ": " + head(b));
+            }
+            pos++;
+            return negative ? v : -v;
+        }
+
+        List<String> list() {
+            return parseList(word());
+        }
+
+        /** The rest of the header line, spaces included: the key, which comes last. */
+        String rest() {
+            int from = start("a key");
+            pos = end + 1;
+            return text(b, from, end - from);
+        }
+
+        boolean hasBody() {
+            return end < b.length;
+        }
+
+        /** The bytes after the header line (empty if there is none). */
+        byte[] body() {
+            return end < b.length ? Arrays.copyOfRange(b, end + 1, b.length) : new byte[0];
+        }
+
+        private int start(String what) {
+            if (pos >= end) {
+                throw new IllegalArgumentException("missing " + what + " at byte " + pos + ": " + head(b));
+            }
+            return pos;
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** The first word of a message: what it is. */
@@ -116,25 +283,10 @@ final class Wire {
         return text(payload, 0, end);
     }
 
-    /** The header line (everything before the first newline) split into at most {@code limit} words. */
-    static String[] words(byte[] payload, int limit) {
-        int nl = indexOf(payload, (byte) '\n');
-        return split(text(payload, 0, nl < 0 ? payload.length : nl), ' ', limit);
-    }
-
     /** The bytes after the header line (empty if there is none). */
     static byte[] body(byte[] payload) {
         int nl = indexOf(payload, (byte) '\n');
         return nl < 0 ? new byte[0] : Arrays.copyOfRange(payload, nl + 1, payload.length);
-    }
-
-    static byte[] withBody(String header, byte[] body) {
-        byte[] h = ascii(header);
-        byte[] out = new byte[h.length + 1 + body.length];
-        System.arraycopy(h, 0, out, 0, h.length);
-        out[h.length] = '\n';
-        System.arraycopy(body, 0, out, h.length + 1, body.length);
-        return out;
     }
 
     /**

@@ -61,9 +61,36 @@ class WireTest {
         assertThat(Wire.split("a b c d", ' ', 3)).containsExactly("a", "b", "c d");
         assertThat(Wire.split("a,b,", ',', 0)).containsExactly("a", "b", "");
         assertThat(Wire.split("", ' ', 0)).containsExactly("");
-        byte[] val = Wire.withBody("val 5 77", new byte[] {'\n', 1});
-        assertThat(Wire.words(val, 3)).containsExactly("val", "5", "77");
+        byte[] val = new Wire.Out(4).word("val").num(5).num(77).withBody(new byte[] {'\n', 1});
+        Wire.In in = new Wire.In(val);
+        assertThat(in.word()).isEqualTo("val");
+        assertThat(in.num()).isEqualTo(5);
+        assertThat(in.num()).isEqualTo(77);
+        assertThat(in.body()).containsExactly('\n', 1);
         assertThat(Wire.body(val)).containsExactly('\n', 1);
         assertThat(Wire.body(Wire.ascii("miss 5"))).isEmpty();
+    }
+
+    @Test
+    void numbersRoundTripAtTheirLimitsAndBadHeadersAreNamed() {
+        long[] numbers = {0, 7, -1, 10, 1234567890123L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1};
+        Wire.Out out = new Wire.Out(1); // grows as needed
+        for (long n : numbers) {
+            out.num(n);
+        }
+        byte[] header = out.list(java.util.List.of("a-1", "b-22")).bytes();
+        assertThat(new String(header, StandardCharsets.US_ASCII)).isEqualTo(
+                "0 7 -1 10 1234567890123 9223372036854775807 -9223372036854775808 -9223372036854775807 a-1,b-22");
+        Wire.In in = new Wire.In(header);
+        for (long n : numbers) {
+            assertThat(in.num()).isEqualTo(n);
+        }
+        assertThat(in.list()).containsExactly("a-1", "b-22");
+        assertThatThrownBy(in::word).hasMessageContaining("missing a word");
+        assertThatThrownBy(() -> new Wire.In(Wire.ascii("9223372036854775808")).num()).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> new Wire.In(Wire.ascii("12x")).num()).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> new Wire.In(Wire.ascii("- 1")).num()).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> Wire.Put.decode(Wire.ascii("put 1 2 x 3"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Wire.Put.decode(Wire.ascii("put 1 2 x 3 0 - key"))).hasMessageContaining("not a put");
     }
 }
