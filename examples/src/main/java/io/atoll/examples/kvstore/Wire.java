@@ -107,9 +107,10 @@ final class Wire {
     // ---------------------------------------------------------------- reading and writing headers
 
     /**
-     * Writes a header straight into bytes. In Wasm, building it as a String first cost a quarter
-     * of a KVNode's time per request (TeaVM formats a long through StringBuilder.insert, and every
-     * String is then copied to bytes again): bench/README.md, "bench/kv-guest".
+     * Writes a header straight into bytes. In Wasm, building headers as Strings (TeaVM formats a
+     * long through StringBuilder.insert, and every String is then copied to bytes again) and
+     * splitting them into Strings on arrival took a sixth of the kv atoms' time per request:
+     * bench/README.md, "bench/kv-guest".
      */
     static final class Out {
         private byte[] buf;
@@ -285,8 +286,7 @@ final class Wire {
 
     /** The bytes after the header line (empty if there is none). */
     static byte[] body(byte[] payload) {
-        int nl = indexOf(payload, (byte) '\n');
-        return nl < 0 ? new byte[0] : Arrays.copyOfRange(payload, nl + 1, payload.length);
+        return new In(payload).body();
     }
 
     /**
@@ -309,10 +309,6 @@ final class Wire {
             out[i] = (char) (b[off + i] & 0xFF);
         }
         return new String(out);
-    }
-
-    static String list(List<String> names) {
-        return names.isEmpty() ? "-" : String.join(",", names);
     }
 
     static List<String> parseList(String s) {
