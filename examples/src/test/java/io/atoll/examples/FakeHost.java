@@ -39,6 +39,14 @@ final class FakeHost {
     static final Path WASM_DIR = Path.of(System.getProperty("atoll.wasm.dir", "target/wasm"));
 
     private static final Map<String, WasmModule> MODULES = new ConcurrentHashMap<>();
+    /**
+     * With {@code -Datoll.fakehost.seed=N}, the {@code random} import's bytes come from this seeded
+     * generator instead of SecureRandom: a single-threaded run then allocates the same in every
+     * run (the SDK's correlation ids, and so message sizes, come from it), which makes a heap
+     * corruption reproducible (bench/kv-guest).
+     */
+    private static final java.util.Random SEEDED =
+            Long.getLong("atoll.fakehost.seed") == null ? null : new java.util.Random(Long.getLong("atoll.fakehost.seed"));
     private static final Map<String, Function<Instance, Machine>> MACHINES = new ConcurrentHashMap<>();
 
     /** One {@code send} call. */
@@ -369,7 +377,7 @@ final class FakeHost {
             case "atoll.clock_monotonic" -> (inst, a) -> new long[] {System.nanoTime()};
             case "atoll.random" -> (inst, a) -> {
                 byte[] r = new byte[(int) a[1]];
-                new SecureRandom().nextBytes(r);
+                (SEEDED != null ? SEEDED : new SecureRandom()).nextBytes(r);
                 inst.memory().write((int) a[0], r);
                 return i32(0);
             };
