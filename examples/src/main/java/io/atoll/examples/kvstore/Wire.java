@@ -120,7 +120,10 @@ final class Wire {
             buf = new byte[capacity];
         }
 
-        /** The next word: ASCII, no spaces (keys are checked by the frontend; others are ours). */
+        /**
+         * The next word, after a space unless it is the first: ASCII, non-ASCII characters become
+         * {@code ?} (keys are checked by the frontend; other words are ours).
+         */
         Out word(String s) {
             space();
             raw(s);
@@ -164,8 +167,9 @@ final class Wire {
             return this;
         }
 
+        /** The header; ends this writer (its buffer may be the result). */
         byte[] bytes() {
-            return Arrays.copyOf(buf, len);
+            return len == buf.length ? buf : Arrays.copyOf(buf, len);
         }
 
         /** The header, a newline and {@code body}. */
@@ -295,12 +299,7 @@ final class Wire {
      * every module.
      */
     static byte[] ascii(String s) {
-        byte[] out = new byte[s.length()];
-        for (int i = 0; i < out.length; i++) {
-            char c = s.charAt(i);
-            out[i] = (byte) (c < 0x80 ? c : '?');
-        }
-        return out;
+        return new Out(s.length()).word(s).bytes();
     }
 
     static String text(byte[] b, int off, int len) {
