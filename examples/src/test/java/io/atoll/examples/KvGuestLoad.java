@@ -66,7 +66,7 @@ public final class KvGuestLoad {
             return n;
         }
 
-        private void one() {
+        void one() {
             int dice = random.nextInt(10);
             FakeHost.HttpAnswer a;
             if (dice < 2 || puts == 0) {

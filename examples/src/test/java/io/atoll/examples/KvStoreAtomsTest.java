@@ -421,6 +421,11 @@ class KvStoreAtomsTest {
         assertThat(sim.tell(sim.ring.replicasOf(key).get(0), bytes("put 0 5 - 0 0 - " + key + "\nx")))
                 .as("a put cannot reach all replicas: an error, and the frontend would retry")
                 .startsWith("err 1 c-").endsWith("EUNREACHABLE");
+        String never = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "never" + i)
+                .filter(k -> sim.ring.replicasOf(k).get(1).startsWith("c-")).findFirst().orElseThrow();
+        assertThat(sim.tell(sim.ring.replicasOf(never).get(0), bytes("get 1 - 0 0 - " + never)))
+                .as("a key the reachable replica lacks, while the other cannot be asked: not a miss")
+                .startsWith("err 1 some replicas are unreachable");
 
         Ring without = new Ring(2, 2, ids("a", "b"));
         sim.publish(without);

@@ -116,7 +116,7 @@ public final class FrontendAtom {
                 if (left <= 0) {
                     break;
                 }
-                Message answer = requestOrNull("kvnode/" + target, request.apply(r.epoch), Math.min(left, ATTEMPT.toMillis()));
+                Message answer = requestOrNull("kvnode/".concat(target), request.apply(r.epoch), Math.min(left, ATTEMPT.toMillis()));
                 if (answer != null) {
                     Wire.In in = new Wire.In(answer.payload());
                     String verb = in.word();

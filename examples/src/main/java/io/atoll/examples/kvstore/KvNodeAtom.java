@@ -130,7 +130,7 @@ public final class KvNodeAtom {
             answer(p.replyTo(), p.correlation(), "err", "too many hops");
         } else {
             try {
-                Atoll.send("kvnode/" + next, p.next(ring.epoch, stored).encode());
+                Atoll.send("kvnode/".concat(next), p.next(ring.epoch, stored).encode());
             } catch (AtollException e) { // its node is down or cut off: the client tries again
                 answer(p.replyTo(), p.correlation(), "err", next + " " + e.error());
             }
@@ -161,12 +161,12 @@ public final class KvNodeAtom {
     private static void storeIfNewer(String key, Versioned v) {
         Versioned have = load(key);
         if (have == null || have.version() < v.version()) {
-            Atoll.kv().put(dataPrefix + key, v.encode());
+            Atoll.kv().put(dataPrefix.concat(key), v.encode());
         }
     }
 
     private static Versioned load(String key) {
-        byte[] raw = Atoll.kv().get(dataPrefix + key);
+        byte[] raw = Atoll.kv().get(dataPrefix.concat(key));
         return raw == null ? null : Versioned.decode(raw);
     }
 
@@ -199,7 +199,7 @@ public final class KvNodeAtom {
                 break;
             }
             try {
-                Atoll.send("kvnode/" + c, g.next(ring.epoch, visited).encode());
+                Atoll.send("kvnode/".concat(c), g.next(ring.epoch, visited).encode());
                 return;
             } catch (AtollException e) {
                 visited.add(c + "!"); // "!": could not be asked; then a miss is not a real miss
@@ -207,7 +207,7 @@ public final class KvNodeAtom {
         }
         if (v != null) {
             answerValue(g, v);
-        } else if (String.join(",", visited).contains("!")) {
+        } else if (anyUnreachable(visited)) {
             answer(g.replyTo(), g.correlation(), "err", "some replicas are unreachable");
         } else {
             answer(g.replyTo(), g.correlation(), "miss", null);
@@ -215,7 +215,21 @@ public final class KvNodeAtom {
     }
 
     private static boolean visited(String member, List<String> visited) {
-        return visited.contains(member) || visited.contains(member + "!");
+        for (String v : visited) { // "<member>!" marks one that could not be reached
+            if (v.startsWith(member) && (v.length() == member.length() || v.length() == member.length() + 1 && v.endsWith("!"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyUnreachable(List<String> visited) {
+        for (String v : visited) {
+            if (v.endsWith("!")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean allVisited(List<String> members, List<String> visited) {
