@@ -2,12 +2,9 @@ package io.atoll.examples.kvstore;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The ring of the key-value store: consistent hashing of the KVNode instances. Each member (an
@@ -39,13 +36,8 @@ public final class Ring {
     public final List<String> members;
     private final long[] points;
     private final String[] owners;
-    /**
-     * Answers of {@link #replicasOf} already computed: each request asks it at the frontend and at
-     * every KVNode on its way, and in Wasm the hashing and scanning cost more than this look-up.
-     * Emptied when full, so a ring that sees many keys keeps the recent ones.
-     */
-    private final Map<String, List<String>> replicasCache = new HashMap<>();
-    private static final int CACHE_LIMIT = 4096;
+    /** {@link #nodeOf} of each owner, computed once: replicasOf must not allocate per point. */
+    private final String[] ownerNodes;
 
     public Ring(long epoch, int replicas, List<String> members) {
         if (replicas < 1) {
@@ -69,9 +61,12 @@ public final class Ring {
                 : x.owner.compareTo(y.owner));
         points = new long[all.length];
         owners = new String[all.length];
+        ownerNodes = new String[all.length];
+        Map<String, String> nodes = new HashMap<>();
         for (int k = 0; k < all.length; k++) {
             points[k] = all[k].position;
             owners[k] = all[k].owner;
+            ownerNodes[k] = nodes.computeIfAbsent(all[k].owner, Ring::nodeOf);
         }
     }
 
@@ -83,30 +78,23 @@ public final class Ring {
      * the first {@link #replicas} distinct members clockwise from the key's hash, taking at most
      * one member per Atoll node, so that losing a node loses at most one copy. When there are
      * fewer nodes than replicas, members on nodes already used fill the remaining places.
+     *
+     * <p>A new list on every call, computed every time: a hash, a binary search and a few steps
+     * around the circle, allocating two small arrays. In Wasm that is cheaper than the cache of
+     * answers this class had before (bench/README.md, bench/kv-guest).
      */
     public List<String> replicasOf(String key) {
-        List<String> cached = replicasCache.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        if (replicasCache.size() >= CACHE_LIMIT) {
-            replicasCache.clear();
-        }
-        List<String> out = Collections.unmodifiableList(computeReplicasOf(key));
-        replicasCache.put(key, out);
-        return out;
-    }
-
-    private List<String> computeReplicasOf(String key) {
         List<String> out = new ArrayList<>(replicas);
         if (points.length == 0) {
             return out;
         }
         int start = firstAtOrAfter(hash(key));
-        Set<String> nodes = new HashSet<>();
+        String[] usedNodes = new String[replicas];
         for (int i = 0; i < points.length && out.size() < replicas; i++) {
-            String m = owners[(start + i) % points.length];
-            if (!out.contains(m) && nodes.add(nodeOf(m))) {
+            int k = (start + i) % points.length;
+            String m = owners[k];
+            if (!out.contains(m) && !contains(usedNodes, out.size(), ownerNodes[k])) {
+                usedNodes[out.size()] = ownerNodes[k];
                 out.add(m);
             }
         }
@@ -117,6 +105,15 @@ public final class Ring {
             }
         }
         return out;
+    }
+
+    private static boolean contains(String[] a, int n, String s) {
+        for (int i = 0; i < n; i++) {
+            if (a[i].equals(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int firstAtOrAfter(long h) {
