@@ -50,6 +50,7 @@ public final class KvNodeAtom {
     private static String self;         // kv/kvnode/a-3
     private static String id;           // a-3: its name on the ring
     private static String dataPrefix;   // kv/kvnode/a-3/d/
+    private static byte[] dataPrefixBytes;
     private static Ring ring;
     /** The ring before {@link #ring}: where keys may still be while they move. */
     private static Ring previous;
@@ -101,6 +102,7 @@ public final class KvNodeAtom {
         self = Atoll.self();
         id = self.substring(self.lastIndexOf('/') + 1);
         dataPrefix = self + "/d/";
+        dataPrefixBytes = Wire.ascii(dataPrefix);
         String saved = Atoll.kv().getString(self + "/ring");
         ring = saved == null ? null : Ring.decode(saved);
         nextCorrelation = (Atoll.randomLong() >>> 16) + 1; // unlike the ids of a previous run
@@ -159,15 +161,36 @@ public final class KvNodeAtom {
 
     /** Last writer wins: a late or repeated copy never replaces a newer version. */
     private static void storeIfNewer(String key, Versioned v) {
-        Versioned have = load(key);
+        byte[] storageKey = storageKey(key);
+        Versioned have = load(storageKey);
         if (have == null || have.version() < v.version()) {
-            Atoll.kv().put(dataPrefix.concat(key), v.encode());
+            Atoll.kv().put(storageKey, v.encode());
         }
     }
 
     private static Versioned load(String key) {
-        byte[] raw = Atoll.kv().get(dataPrefix.concat(key));
+        return load(storageKey(key));
+    }
+
+    private static Versioned load(byte[] storageKey) {
+        byte[] raw = Atoll.kv().get(storageKey);
         return raw == null ? null : Versioned.decode(raw);
+    }
+
+    /**
+     * {@code dataPrefix + key} as bytes, built directly: keys come from the store's ASCII headers
+     * (Wire), so one byte per char, as Wire writes them. Cheaper in Wasm than a String
+     * concatenation encoded to UTF-8 on every get and put.
+     */
+    private static byte[] storageKey(String key) {
+        int p = dataPrefixBytes.length;
+        byte[] k = new byte[p + key.length()];
+        System.arraycopy(dataPrefixBytes, 0, k, 0, p);
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            k[p + i] = (byte) (c < 0x80 ? c : '?');
+        }
+        return k;
     }
 
     // ---------------------------------------------------------------- get

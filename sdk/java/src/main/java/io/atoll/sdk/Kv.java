@@ -47,12 +47,21 @@ public final class Kv {
 
     /** The value, or {@code null} if the key is absent. */
     public byte[] get(String key) {
-        byte[] k = Codec.utf8(key);
-        int n = Host.kvGet(Address.ofData(k).toInt(), k.length);
+        return get(Codec.utf8(key));
+    }
+
+    /**
+     * {@link #get(String)} with the key already in UTF-8: for hot paths that build keys from bytes
+     * (no String to build and encode again on every call).
+     */
+    public byte[] get(byte[] key) {
+        int n = Host.kvGet(Address.ofData(key).toInt(), key.length);
         if (n == AtollError.ENOTFOUND.code()) {
             return null;
         }
-        AtollException.check(n, "kv_get", key);
+        if (n < 0) {
+            AtollException.check(n, "kv_get", Codec.string(key));
+        }
         return Atoll.takeResult(n);
     }
 
@@ -77,10 +86,16 @@ public final class Kv {
 
     /** Stores the value; returns once the write is durable. */
     public void put(String key, byte[] value) {
-        byte[] k = Codec.utf8(key);
+        put(Codec.utf8(key), value);
+    }
+
+    /** {@link #put(String, byte[])} with the key already in UTF-8. */
+    public void put(byte[] key, byte[] value) {
         byte[] v = value == null ? Codec.EMPTY : value;
-        int r = Host.kvPut(Address.ofData(k).toInt(), k.length, Address.ofData(v).toInt(), v.length);
-        AtollException.check(r, "kv_put", key);
+        int r = Host.kvPut(Address.ofData(key).toInt(), key.length, Address.ofData(v).toInt(), v.length);
+        if (r < 0) {
+            AtollException.check(r, "kv_put", Codec.string(key));
+        }
     }
 
     /** Stores a UTF-8 string. */
