@@ -66,7 +66,7 @@ public final class KvGuestLoad {
             return n;
         }
 
-        void one() {
+        private void one() {
             int dice = random.nextInt(10);
             FakeHost.HttpAnswer a;
             if (dice < 2 || puts == 0) {

@@ -239,7 +239,7 @@ public final class KvNodeAtom {
 
     private static boolean visited(String member, List<String> visited) {
         for (String v : visited) { // "<member>!" marks one that could not be reached
-            if (v.startsWith(member) && (v.length() == member.length() || v.length() == member.length() + 1 && v.endsWith("!"))) {
+            if (v.equals(member) || v.length() == member.length() + 1 && v.endsWith("!") && v.startsWith(member)) {
                 return true;
             }
         }

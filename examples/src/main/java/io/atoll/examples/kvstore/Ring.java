@@ -2,9 +2,7 @@ package io.atoll.examples.kvstore;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The ring of the key-value store: consistent hashing of the KVNode instances. Each member (an
@@ -62,11 +60,10 @@ public final class Ring {
         points = new long[all.length];
         owners = new String[all.length];
         ownerNodes = new String[all.length];
-        Map<String, String> nodes = new HashMap<>();
         for (int k = 0; k < all.length; k++) {
             points[k] = all[k].position;
             owners[k] = all[k].owner;
-            ownerNodes[k] = nodes.computeIfAbsent(all[k].owner, Ring::nodeOf);
+            ownerNodes[k] = nodeOf(all[k].owner);
         }
     }
 
