@@ -178,19 +178,12 @@ public final class KvNodeAtom {
     }
 
     /**
-     * {@code dataPrefix + key} as bytes, built directly: keys come from the store's ASCII headers
-     * (Wire), so one byte per char, as Wire writes them. Cheaper in Wasm than a String
-     * concatenation encoded to UTF-8 on every get and put.
+     * {@code dataPrefix + key} as bytes, built directly: keys come from the store's ASCII headers,
+     * so they are written as Wire writes them. Cheaper in Wasm than a String concatenation encoded
+     * to UTF-8 on every get and put.
      */
     private static byte[] storageKey(String key) {
-        int p = dataPrefixBytes.length;
-        byte[] k = new byte[p + key.length()];
-        System.arraycopy(dataPrefixBytes, 0, k, 0, p);
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            k[p + i] = (byte) (c < 0x80 ? c : '?');
-        }
-        return k;
+        return new Wire.Out(dataPrefixBytes.length + key.length()).raw(dataPrefixBytes).raw(key).bytes();
     }
 
     // ---------------------------------------------------------------- get

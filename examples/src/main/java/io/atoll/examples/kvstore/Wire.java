@@ -181,12 +181,22 @@ final class Wire {
             return out;
         }
 
-        private void raw(String s) {
+        /** {@code s} with no space before it, one byte per char: non-ASCII characters become {@code ?}. */
+        Out raw(String s) {
             ensure(s.length());
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
                 buf[len++] = (byte) (c < 0x80 ? c : '?');
             }
+            return this;
+        }
+
+        /** Bytes as they are, with no space before them (a prefix encoded once). */
+        Out raw(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
+            return this;
         }
 
         private void space() {
