@@ -1,0 +1,59 @@
+package io.atoll.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The ceiling of any design that runs handlers off the connection's event loop: {@link
+ * PlainEchoServer} plus one thread hand-off each way and nothing else (no Wasm, no Atoll code).
+ * Each request's body goes through a {@link LinkedBlockingQueue} to one virtual thread (the shape
+ * of an Atoll atom: a thread and a mailbox), which copies it and hands the answer back to the
+ * request's event loop with {@code runOnContext}. What atom-echo costs beyond this is Atoll's own;
+ * what this costs beyond the plain server is the price of isolation on another thread.
+ *
+ * <p>Usage: {@code HandoffEchoServer PORT [MAX_SECONDS]}, as {@link PlainEchoServer}.
+ */
+public final class HandoffEchoServer {
+    private record Job(HttpServerRequest request, Buffer body, Context context) {
+    }
+
+    private HandoffEchoServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        Lifetime.limit(Lifetime.fromArgs(args), "HandoffEchoServer");
+        BlockingQueue<Job> mailbox = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().name("handler").start(() -> {
+            try {
+                while (true) {
+                    Job job = mailbox.take();
+                    Buffer answer = job.body().copy();
+                    job.context().runOnContext(v -> job.request().response()
+                            .putHeader("Content-Type", "application/octet-stream").end(answer));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Vertx vertx = Vertx.vertx();
+        var server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false))
+                .requestHandler(req -> req.body().onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        mailbox.add(new Job(req, ar.result(), Vertx.currentContext()));
+                    } else {
+                        req.response().setStatusCode(400).end();
+                    }
+                }))
+                .listen(port, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get();
+        System.out.println("ready " + server.actualPort());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}
