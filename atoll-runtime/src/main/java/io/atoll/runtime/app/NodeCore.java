@@ -628,7 +628,7 @@ public final class NodeCore implements AutoCloseable {
         return engine;
     }
 
-    /** Enforces run-time limits and expires idle instances. */
+    /** Enforces run-time limits, wakes idle atoms due to hibernate or checkpoint, expires idle instances. */
     private void tickLoop() {
         long lastExpiry = 0;
         while (!closed) {
@@ -642,7 +642,7 @@ public final class NodeCore implements AutoCloseable {
             for (Application app : apps.values()) {
                 for (Definition d : app.definitions()) {
                     for (Atom a : d.instances()) {
-                        a.checkRunTime(now);
+                        a.tick(now);
                     }
                     if (now - lastExpiry > 200_000_000L) {
                         d.expireIdle(now);

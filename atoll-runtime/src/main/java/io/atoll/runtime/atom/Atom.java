@@ -348,10 +348,13 @@ public final class Atom {
     }
 
     /**
-     * Watchdog check, from the node's timer thread: interrupts guest code that has run longer
-     * than its limit. The compare-and-set makes sure a handler that just finished is not hit.
+     * From the node's timer thread, every few milliseconds: wakes the atom if it waits idle for a
+     * hibernation or checkpoint that is now due ({@link Mailbox#takeUntil}), and interrupts guest
+     * code that has run longer than its limit. The compare-and-set makes sure a handler that just
+     * finished is not hit.
      */
-    public void checkRunTime(long nowNanos) {
+    public void tick(long nowNanos) {
+        mailbox.wakeIfDue(nowNanos);
         long since = runningSince.get();
         long limit = ctx.spec().limits().timeoutMs() * 1_000_000L;
         if (since > 0 && nowNanos - since > limit && runningSince.compareAndSet(since, -1)) {
@@ -485,7 +488,7 @@ public final class Atom {
                     checkpointDue = Math.max(1, (checkpointNanos - (System.nanoTime() - lastCheckpoint)) / 1_000_000L);
                     wait = wait < 0 ? checkpointDue : Math.min(wait, checkpointDue);
                 }
-                e = mailbox.take(wait);
+                e = wait < 0 ? mailbox.take(-1) : mailbox.takeUntil(System.nanoTime() + wait * 1_000_000L);
                 if (e == null && checkpointDue >= 0 && wait == checkpointDue) {
                     continue; // the checkpoint is due: taken at the top of the loop
                 }

@@ -4,6 +4,7 @@ import io.atoll.abi.Envelope;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An atom's bounded queue of messages not yet received. One queue per receiver keeps every
@@ -15,18 +16,24 @@ public final class Mailbox {
     static final Envelope STOP = new Envelope(-1, 0, 0, "", "", new byte[0]);
     /** Asks the owner to capture itself at its next safe point (ahead of waiting messages). */
     static final Envelope CAPTURE = new Envelope(-2, 0, 0, "", "", new byte[0]);
+    /** The node's ticker telling an idle owner that its deadline passed ({@link #takeUntil}); stays inside this class. */
+    private static final Envelope TICK = new Envelope(-3, 0, 0, "", "", new byte[0]);
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
 
     private final LinkedBlockingDeque<Envelope> queue;
     private final int capacity;
 
     public Mailbox(int capacity) {
         this.capacity = capacity;
-        // offer() keeps to capacity; the deque has room for STOP, CAPTURE and an atom that moved
-        // here with a full mailbox plus what its old node forwarded (insertAfter)
-        this.queue = new LinkedBlockingDeque<>(2 * capacity + 2);
+        // offer() keeps to capacity; the deque has room for STOP, CAPTURE, TICK and an atom that
+        // moved here with a full mailbox plus what its old node forwarded (insertAfter)
+        this.queue = new LinkedBlockingDeque<>(2 * capacity + 3);
     }
 
     private volatile boolean sealed;
+    /** When the owner waiting in {@link #takeUntil} wants to be woken without a message; NO_DEADLINE when it does not wait so. */
+    private volatile long wakeAt = NO_DEADLINE;
+    private final AtomicBoolean tickQueued = new AtomicBoolean();
 
     /** @return false if the mailbox is full, or sealed because its atom moved to another node */
     public boolean offer(Envelope e) {
@@ -51,8 +58,56 @@ public final class Mailbox {
         return sealed;
     }
 
+    /** The next envelope, waiting at most {@code timeoutMs} (forever if negative); null when that passed. */
     Envelope take(long timeoutMs) throws InterruptedException {
-        return timeoutMs < 0 ? queue.take() : queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
+        while (true) {
+            Envelope e = timeoutMs < 0 ? queue.take() : queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (e != TICK) {
+                return e;
+            }
+            tickQueued.set(false); // a late tick, meant for a takeUntil that got a message first
+        }
+    }
+
+    /**
+     * The next envelope, or null once {@code deadlineNanos} ({@link System#nanoTime()}) has passed.
+     * Unlike a timed {@link #take}, the owner's virtual thread parks without a timeout, so a message
+     * that arrives in time costs no timer: a timed park schedules a task on the JDK's delay scheduler
+     * and cancels it, waking that thread twice per message (bench/README.md, "The 0.90 ceiling").
+     * The node's ticker wakes the owner once the deadline passed ({@link #wakeIfDue}), up to one
+     * tick period late.
+     */
+    Envelope takeUntil(long deadlineNanos) throws InterruptedException {
+        wakeAt = deadlineNanos;
+        try {
+            while (true) {
+                Envelope e = queue.poll(); // a message already waiting: no deadline to watch
+                if (e == null) {
+                    if (System.nanoTime() - deadlineNanos >= 0) {
+                        return null;
+                    }
+                    e = queue.take();
+                }
+                if (e != TICK) {
+                    return e;
+                }
+                tickQueued.set(false);
+                if (System.nanoTime() - deadlineNanos >= 0) {
+                    return null;
+                }
+            }
+        } finally {
+            wakeAt = NO_DEADLINE;
+        }
+    }
+
+    /** From the node's ticker: wakes an owner waiting in {@link #takeUntil} whose deadline passed. */
+    public void wakeIfDue(long nowNanos) {
+        long at = wakeAt;
+        if (at != NO_DEADLINE && nowNanos - at >= 0 && tickQueued.compareAndSet(false, true)) {
+            queue.offer(TICK);
+        }
     }
 
     void stop() {
@@ -96,17 +151,17 @@ public final class Mailbox {
 
     public int size() {
         int n = queue.size();
-        if (queue.contains(STOP)) {
-            n--;
-        }
-        if (queue.contains(CAPTURE)) {
-            n--;
+        for (Envelope sentinel : new Envelope[] {STOP, CAPTURE, TICK}) {
+            if (n > 0 && queue.contains(sentinel)) {
+                n--;
+            }
         }
         return n;
     }
 
+    /** No message waiting (a pending stop or capture request counts as one; a tick does not). */
     public boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.isEmpty() || (queue.size() == 1 && queue.peek() == TICK);
     }
 
     /** Removes and returns the waiting messages in order; a pending stop request stays. */
@@ -115,6 +170,7 @@ public final class Mailbox {
         queue.drainTo(out);
         boolean stop = out.remove(STOP);
         out.remove(CAPTURE);
+        removeTick(out);
         if (stop) {
             queue.offer(STOP);
         }
@@ -127,6 +183,13 @@ public final class Mailbox {
         queue.drainTo(out);
         out.remove(STOP);
         out.remove(CAPTURE);
+        removeTick(out);
         return out;
+    }
+
+    private void removeTick(List<Envelope> drained) {
+        if (drained.remove(TICK)) {
+            tickQueued.set(false);
+        }
     }
 }
