@@ -488,7 +488,7 @@ public final class Atom {
                     checkpointDue = Math.max(1, (checkpointNanos - (System.nanoTime() - lastCheckpoint)) / 1_000_000L);
                     wait = wait < 0 ? checkpointDue : Math.min(wait, checkpointDue);
                 }
-                e = wait < 0 ? mailbox.take(-1) : mailbox.takeUntil(System.nanoTime() + wait * 1_000_000L);
+                e = mailbox.await(wait);
                 if (e == null && checkpointDue >= 0 && wait == checkpointDue) {
                     continue; // the checkpoint is due: taken at the top of the loop
                 }
@@ -737,7 +737,7 @@ public final class Atom {
                     throw new CaptureSignal();
                 }
                 boolean forCheckpoint = due > 0 && (timeoutMs < 0 || due < timeoutMs);
-                e = stopping ? Mailbox.STOP : mailbox.take(forCheckpoint ? due : timeoutMs);
+                e = stopping ? Mailbox.STOP : mailbox.await(forCheckpoint ? due : timeoutMs);
                 if (e == null && forCheckpoint) {
                     checkpointing = true;
                     throw new CaptureSignal(); // receive runs again after the checkpoint, with the guest's timeout

@@ -19,6 +19,8 @@ public final class Mailbox {
     /** The node's ticker telling an idle owner that its deadline passed ({@link #takeUntil}); stays inside this class. */
     private static final Envelope TICK = new Envelope(-3, 0, 0, "", "", new byte[0]);
     private static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** Waits this long or longer are ended by the node's ticker (20 ms period), not by a timer: {@link #await}. */
+    static final long TICKED_WAIT_MIN_MS = 200;
 
     private final LinkedBlockingDeque<Envelope> queue;
     private final int capacity;
@@ -100,6 +102,18 @@ public final class Mailbox {
         } finally {
             wakeAt = NO_DEADLINE;
         }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} (forever if negative) like {@link #take}, but long waits go
+     * through {@link #takeUntil}, so they cost no timer. Those may end up to one tick period of the
+     * node's ticker (20 ms) late, a tenth of the wait at most; shorter waits keep a precise timer.
+     */
+    Envelope await(long timeoutMs) throws InterruptedException {
+        if (timeoutMs < TICKED_WAIT_MIN_MS) {
+            return take(timeoutMs);
+        }
+        return takeUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     }
 
     /** From the node's ticker: wakes an owner waiting in {@link #takeUntil} whose deadline passed. */

@@ -110,4 +110,24 @@ class MailboxTest {
         assertThat(box.drain()).containsExactly(m);
         assertThat(box.isEmpty()).isTrue();
     }
+
+    @Test
+    void shortWaitsKeepAPreciseTimerAndLongOnesEndOnATick() throws Exception {
+        Mailbox box = new Mailbox(8);
+        long t0 = System.nanoTime();
+        assertThat(box.await(30)).isNull(); // under TICKED_WAIT_MIN_MS: a timer, nobody ticks here
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(30 * MS);
+
+        CompletableFuture<Envelope> taken = CompletableFuture.supplyAsync(() -> {
+            try {
+                return box.await(Mailbox.TICKED_WAIT_MIN_MS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(Mailbox.TICKED_WAIT_MIN_MS + 100);
+        assertThat(taken).isNotDone(); // no timer: only a tick ends it
+        box.wakeIfDue(System.nanoTime());
+        assertThat(taken.get(5, TimeUnit.SECONDS)).isNull();
+    }
 }
