@@ -3,7 +3,6 @@ package io.atoll.bench;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,8 +25,6 @@ public final class HandoffEchoServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        Lifetime.limit(Lifetime.fromArgs(args), "HandoffEchoServer");
         BlockingQueue<Job> mailbox = new LinkedBlockingQueue<>();
         Thread.ofVirtual().name("handler").start(() -> {
             try {
@@ -41,19 +38,7 @@ public final class HandoffEchoServer {
                 Thread.currentThread().interrupt();
             }
         });
-        Vertx vertx = Vertx.vertx();
-        var server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false))
-                .requestHandler(req -> req.body().onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        mailbox.add(new Job(req, ar.result(), Vertx.currentContext()));
-                    } else {
-                        req.response().setStatusCode(400).end();
-                    }
-                }))
-                .listen(port, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get();
-        System.out.println("ready " + server.actualPort());
-        System.out.flush();
-        Thread.currentThread().join();
+        PlainEchoServer.serve("HandoffEchoServer", args,
+                (req, body) -> mailbox.add(new Job(req, body, Vertx.currentContext())));
     }
 }

@@ -87,14 +87,23 @@ class MailboxTest {
         assertThat(box.drainMessages()).containsExactly(o);
     }
 
-    private static CompletableFuture<Envelope> waitUntil(Mailbox box, long deadlineNanos) {
+    private interface Wait {
+        Envelope take() throws InterruptedException;
+    }
+
+    /** {@code wait} on another thread, as the atom's thread does. */
+    private static CompletableFuture<Envelope> async(Wait wait) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return box.takeUntil(deadlineNanos);
+                return wait.take();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    private static CompletableFuture<Envelope> waitUntil(Mailbox box, long deadlineNanos) {
+        return async(() -> box.takeUntil(deadlineNanos));
     }
 
     @Test
@@ -118,13 +127,7 @@ class MailboxTest {
         assertThat(box.await(30)).isNull(); // under TICKED_WAIT_MIN_MS: a timer, nobody ticks here
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(30 * MS);
 
-        CompletableFuture<Envelope> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return box.await(Mailbox.TICKED_WAIT_MIN_MS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Envelope> taken = async(() -> box.await(Mailbox.TICKED_WAIT_MIN_MS));
         Thread.sleep(Mailbox.TICKED_WAIT_MIN_MS + 100);
         assertThat(taken).isNotDone(); // no timer: only a tick ends it
         box.wakeIfDue(System.nanoTime());
