@@ -297,6 +297,9 @@ class FabricClusterTest {
                   - { name: d, module: probe.wasm, recovery: none }
                 """;
         a.deploy(tmp, yaml);
+        // every node has taken the deployment from the catalog: a node still catching up could
+        // otherwise take it after the undeploy below and hold the name when c deploys again
+        await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("flaky") != null));
         await("placed", () -> whereRuns("flaky/d/0").size() == 1);
         ClusterNode owner = nodes.stream().filter(n -> n.localAtoms().contains("flaky/d/0")).findFirst().orElseThrow();
         owner.request("POST", "/api/v1/send?to=flaky/d/0&wait=2s", "trap");
