@@ -30,7 +30,8 @@ final class AppSync implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    /** Applies the catalog's changes in order; package-private so tests can hold it up like a slow deploy. */
+    final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "atoll-app-sync");
         t.setDaemon(true);
         return t;
@@ -65,8 +66,31 @@ final class AppSync implements AutoCloseable {
         });
     }
 
+    /**
+     * Re-reads the catalog and waits until this node has applied every change in it, so that an
+     * application still deployed here only because its undeploy has not been applied yet (this
+     * node's watch lags, or the worker is busy with an earlier deploy) is gone. Bounded by
+     * {@code timeout}; a timeout only logs. Not on the worker itself, which would wait for itself.
+     */
+    void catchUp(java.time.Duration timeout) {
+        catalog.resync();
+        java.util.concurrent.Future<?> applied = worker.submit(() -> { });
+        try {
+            applied.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("this node has not applied the catalog's changes after {} s", timeout.toSeconds());
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("catching up with the catalog: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void deploy(String app, byte[] json) {
         try {
+            if (!catalog.get(app).map(current -> java.util.Arrays.equals(current, json)).orElse(false)) {
+                return; // overtaken: undeployed or replaced since, and that change is queued behind this one
+            }
             AppRecord record = AppRecord.fromJson(json);
             java.util.Optional<AppRecord> here = node.recordOf(app);
             if (node.core().app(app) != null) {

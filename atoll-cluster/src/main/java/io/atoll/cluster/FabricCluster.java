@@ -75,7 +75,9 @@ public final class FabricCluster implements Cluster, AutoCloseable {
         return t;
     });
     private final DaemonPlacer placer;
-    private final AppSync apps;
+    final AppSync apps; // package-private for tests
+    /** How long a deploy waits for this node to apply catalog changes still on their way. */
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "atoll-cluster");
         t.setDaemon(true);
@@ -381,6 +383,11 @@ public final class FabricCluster implements Cluster, AutoCloseable {
 
     @Override
     public void admit(Manifest manifest) {
+        if (node.core().app(manifest.app()) != null) {
+            // Maybe undeployed through another node a moment ago and not yet here: apply what the
+            // catalog says before the local deploy calls the name taken.
+            apps.catchUp(CATCH_UP_TIMEOUT);
+        }
         refreshUp();
         for (AtomSpec spec : manifest.atoms()) {
             Optional<String> refusal = Placement.refusal(manifest.app(), spec, up);

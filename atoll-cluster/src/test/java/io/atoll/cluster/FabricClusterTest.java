@@ -12,8 +12,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -353,4 +356,33 @@ class FabricClusterTest {
         await("undeployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("gone") == null));
         await("names gone", () -> nodes.stream().allMatch(n -> n.node.core().lookup("gone", 1, "").isEmpty()));
     }
+
+    @Test
+    void aRedeployThroughANodeThatHasNotAppliedTheUndeployYetWaitsForItInsteadOfRefusing() throws Exception {
+        String yaml = """
+                app: again
+                atoms:
+                  - { name: d, module: probe.wasm, instances: 2 }
+                """;
+        a.deploy(tmp, yaml);
+        await("deployed everywhere", () -> nodes.stream().allMatch(n -> n.node.core().app("again") != null));
+        // b lags: its catalog worker is busy (as with a long deploy) when the undeploy comes
+        CountDownLatch busy = new CountDownLatch(1);
+        ((FabricCluster) b.node.core().cluster()).apps.worker.execute(() -> {
+            try {
+                busy.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(a.node.undeploy("again")).isTrue();
+        assertThat(b.node.core().app("again")).as("b has not applied the undeploy").isNotNull();
+        CompletableFuture<List<String>> redeploy = CompletableFuture.supplyAsync(() -> b.deploy(tmp, yaml));
+        Thread.sleep(300);
+        assertThat(redeploy).as("waits for b to apply the undeploy").isNotDone();
+        busy.countDown();
+        assertThat(redeploy.get(30, TimeUnit.SECONDS)).isNotEmpty();
+        await("running everywhere again", () -> nodes.stream().allMatch(n -> n.node.core().app("again") != null));
+    }
+
 }
