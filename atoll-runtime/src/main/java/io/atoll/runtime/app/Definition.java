@@ -39,6 +39,8 @@ public final class Definition implements AtomContext {
     private final String fullName;
     private final List<Atom> instances = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedDeque<Atom> idle = new ConcurrentLinkedDeque<>();
+    /** The members of {@link #idle}, so that offering an instance again does not scan the pool. */
+    private final java.util.Set<Atom> pooled = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextTurn = new AtomicInteger();
     private final AtomicLong nextInstance = new AtomicLong();
     private final NodeMetrics.AtomMeters meters;
@@ -226,6 +228,7 @@ public final class Definition implements AtomContext {
             case ON_DEMAND -> newReactive();
             case ON_DEMAND_EXPIRE -> {
                 for (Atom a; (a = idle.pollFirst()) != null; ) {
+                    pooled.remove(a);
                     if (!a.isStopping() && a.movedTo() == null) {
                         yield a;
                     }
@@ -286,6 +289,7 @@ public final class Definition implements AtomContext {
         }
         for (Atom a : idle) {
             if (nowNanos - a.lastActiveNanos() > p.expireAfterMs() * 1_000_000L && idle.remove(a)) {
+                pooled.remove(a);
                 a.stop();
             }
         }
@@ -426,7 +430,7 @@ public final class Definition implements AtomContext {
 
     /** Back to the idle pool (most recent first) if it has nothing waiting and is not there yet. */
     private void offerIdle(Atom atom) {
-        if (atom.mailbox().isEmpty() && !idle.contains(atom)) {
+        if (atom.mailbox().isEmpty() && pooled.add(atom)) {
             idle.offerFirst(atom);
         }
     }
@@ -455,6 +459,7 @@ public final class Definition implements AtomContext {
     @Override
     public void ended(Atom atom, AtomState finalState, String reason) {
         idle.remove(atom);
+        pooled.remove(atom);
         core.unregister(atom);
         // Daemons stay listed (stopped or failed) so operators can see what happened; one that
         // moved to another node is listed there.
